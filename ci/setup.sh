@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every build, test and demo dependency of kdad from Debian 12 packages (idempotent).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache clang-14 pkg-config git
+  # libraries (DESIGN.md §7)
+  libtorch-dev libopenblas0-openmp
+  libopencv-dev libfmt-dev libboost-program-options-dev libsqlite3-dev
+  catch2 libbenchmark-dev libtomlplusplus-dev nlohmann-json3-dev libjs-chart.js
+  # reference checks (sklearn/scipy used by tests/data scripts and the benchmark comparison)
+  python3 python3-numpy python3-sklearn python3-scipy python3-tifffile python3-pil
+  # real data for the one-class protocol
+  dataset-fashion-mnist
+  # tools used by tests and scripts
+  sqlite3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"

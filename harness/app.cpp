@@ -1,0 +1,61 @@
+// Dispatch from typed commands to their implementations.
+#include "harness/app.h"
+
+#include "core/build_info.h"
+#include "datasets/mvtec_ad.h"
+#include "harness/bench/bench_command.h"
+#include "harness/eval_command.h"
+#include "harness/provenance.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <fmt/ranges.h>
+
+namespace kdad::harness {
+namespace {
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+int run_make_synthetic(const MakeSyntheticCommand& command, std::ostream& out) {
+  datasets::make_synthetic_dataset(command.root, command.spec);
+  fmt::print(out, "wrote synthetic MVTec-layout dataset to {} ({} categories: {})\n", command.root.string(),
+             command.spec.categories.size(), fmt::join(command.spec.categories, ", "));
+  if (command.maps_root) {
+    const datasets::MvtecAd dataset(command.root);
+    datasets::write_simulated_maps(dataset, command.spec.categories, *command.maps_root, command.maps);
+    fmt::print(out, "wrote simulated detector maps (strength {}) to {}\n", command.maps.strength,
+               command.maps_root->string());
+  }
+  return 0;
+}
+
+int run_version(std::ostream& out) {
+  const BuildInfo build = build_info();
+  fmt::print(out, "kdad {} ({}{}, {}, {})\nlibraries: {}\n", build.version, build.git_sha,
+             build.git_dirty ? "-dirty" : "", build.compiler, build.build_type, library_versions_json());
+  return 0;
+}
+
+}  // namespace
+
+int run_invocation(const Invocation& invocation, std::ostream& out) {
+  return std::visit(
+      Overloaded{
+          [&](const EvalCommand& c) { return run_eval(c, invocation.command_line, out); },
+          [&](const MakeSyntheticCommand& c) { return run_make_synthetic(c, out); },
+          [&](const BenchCommand& c) { return run_bench(c, out); },
+          [&](const VersionCommand&) { return run_version(out); },
+          [&](const HelpCommand& c) {
+            out << c.text;
+            return 0;
+          },
+      },
+      invocation.command);
+}
+
+}  // namespace kdad::harness

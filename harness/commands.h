@@ -1,0 +1,58 @@
+// The typed commands the CLI produces; nothing after parsing sees argv strings.
+#pragma once
+
+#include "datasets/simulated_maps.h"
+#include "datasets/synthetic.h"
+#include "metrics/results.h"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace kdad::harness {
+
+/// `kdad eval`: metrics of anomaly maps stored in the MVTec evaluation layout.
+struct EvalCommand {
+  std::filesystem::path dataset_root;
+  std::filesystem::path maps_root;          ///< <maps>/<category>/test/<defect>/<id>.tiff
+  std::vector<std::string> categories;      ///< empty = every category of the dataset
+  double pro_limit = 0.3;                   ///< in (0, 1]
+  bool json = false;
+  std::optional<std::filesystem::path> store;
+  std::optional<std::filesystem::path> scores_file;  ///< image scores instead of map maxima
+  metrics::Rd4adPolicy rd4ad_policy = metrics::Rd4adPolicy::skip;
+  int threads = 1;
+};
+
+/// `kdad datasets make-synthetic`: a generated MVTec-layout dataset, optionally with simulated maps.
+struct MakeSyntheticCommand {
+  std::filesystem::path root;
+  datasets::SyntheticSpec spec;
+  std::optional<std::filesystem::path> maps_root;
+  datasets::SimulatedMapsSpec maps;
+};
+
+/// `kdad bench`: Google Benchmark runner; `args` are passed through (e.g. --benchmark_filter).
+struct BenchCommand {
+  std::vector<std::string> args;
+  std::optional<std::filesystem::path> dump_pixels;  ///< write the 100×256² benchmark pixels here
+};
+
+struct VersionCommand {};
+
+/// Help was asked for; `text` is printed and the exit code is 0.
+struct HelpCommand {
+  std::string text;
+};
+
+using Command = std::variant<EvalCommand, MakeSyntheticCommand, BenchCommand, VersionCommand, HelpCommand>;
+
+/// A parsed invocation.
+struct Invocation {
+  Command command;
+  std::string command_line;  ///< argv joined with shell quoting, for provenance
+};
+
+}  // namespace kdad::harness

@@ -1,0 +1,41 @@
+// Pairs a category's test images with anomaly map files in the MVTec evaluation layout and loads
+// them as metric inputs at the ground truth's resolution.
+#pragma once
+
+#include "datasets/dataset.h"
+#include "metrics/scored_image.h"
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kdad::harness {
+
+/// The map file expected for a test sample: <maps_root>/<sample id>.tiff.
+std::filesystem::path map_file_for(const std::filesystem::path& maps_root, const datasets::SampleRef& ref);
+
+/// Checks that <maps_root>/<category>/ holds exactly one map per test image: throws DataError
+/// naming the first missing map, or the first file that belongs to no test image.
+/// Hidden files (names starting with '.') are ignored.
+void check_map_files(const datasets::CategorySplit& split, const std::filesystem::path& maps_root);
+
+/// Checks that `scores` has a score for every test image of `split` and none for an image of this
+/// category that does not exist; throws DataError naming the image and the scores file.
+void check_scores(const datasets::CategorySplit& split, const std::map<std::string, float>& scores,
+                  const std::filesystem::path& scores_file);
+
+struct CategoryInputs {
+  std::vector<metrics::ScoredImage> images;  ///< in the split's test order
+  std::string maps_fingerprint;              ///< SHA-256 over ids, decoded maps and image scores
+  std::size_t resized_maps = 0;              ///< maps whose size differed from the ground truth
+};
+
+/// Loads masks (binarised, native resolution; all-zero for normal images) and maps (resized with
+/// bilinear interpolation when their size differs). Image score = the given score, or the maximum
+/// of the map as stored (before resizing). Runs on `threads` workers. Throws DataError naming the
+/// file for unreadable maps or masks and for a mask whose size differs from its image.
+CategoryInputs load_category_inputs(const datasets::CategorySplit& split, const std::filesystem::path& maps_root,
+                                    const std::map<std::string, float>* scores, int threads);
+
+}  // namespace kdad::harness

@@ -1,0 +1,81 @@
+// The results store's schema (DESIGN.md §4). Never edit a released migration: append a new one.
+#include "reports/schema.h"
+
+namespace kdad::reports {
+
+const std::vector<Migration>& builtin_migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  command TEXT NOT NULL,
+  command_line TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'ok', 'failed', 'interrupted')),
+  kdad_version TEXT NOT NULL,
+  git_sha TEXT NOT NULL,
+  git_dirty INTEGER NOT NULL,
+  build_type TEXT NOT NULL,
+  compiler TEXT NOT NULL,
+  host TEXT NOT NULL,
+  library_versions TEXT NOT NULL,
+  manifest TEXT,
+  manifest_sha256 TEXT
+);
+CREATE TABLE cells (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  kind TEXT NOT NULL,
+  method_id TEXT,
+  method_options TEXT,
+  dataset_format TEXT NOT NULL,
+  dataset_root TEXT NOT NULL,
+  dataset_fingerprint TEXT NOT NULL,
+  category TEXT NOT NULL,
+  seed INTEGER,
+  protocol_id TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  maps_source TEXT,
+  maps_fingerprint TEXT,
+  device TEXT,
+  weights TEXT,
+  determinism TEXT,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+  message TEXT,
+  details TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  ended_at TEXT NOT NULL
+);
+CREATE INDEX cells_by_run ON cells(run_id);
+CREATE TABLE metrics (
+  cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  value REAL,
+  PRIMARY KEY (cell_id, name)
+);
+CREATE TABLE curves (
+  cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  points INTEGER NOT NULL,
+  x BLOB NOT NULL,
+  y BLOB NOT NULL,
+  PRIMARY KEY (cell_id, name)
+);
+CREATE TABLE timings (
+  cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+  phase TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  total_s REAL NOT NULL,
+  p50_s REAL,
+  p95_s REAL,
+  PRIMARY KEY (cell_id, phase)
+);
+)sql"},
+  };
+  return kMigrations;
+}
+
+}  // namespace kdad::reports

@@ -1,0 +1,242 @@
+// The SQLite results store.
+#include "reports/store.h"
+
+#include "core/error.h"
+
+#include <fmt/format.h>
+
+#include <bit>
+#include <cstring>
+
+namespace kdad::reports {
+namespace fs = std::filesystem;
+namespace {
+
+static_assert(std::endian::native == std::endian::little, "curve blobs are stored as little-endian doubles");
+
+constexpr std::int64_t kApplicationId = 0x6B646164;  // "kdad"
+
+std::int64_t pragma_int(Database& db, std::string_view pragma) {
+  Statement statement = db.prepare(fmt::format("PRAGMA {}", pragma));
+  return statement.step() ? statement.column_int(0) : 0;
+}
+
+// Checks an existing file through a read-only connection, so a file we refuse is never modified.
+// Returns `file` so it can run before the read-write connection opens.
+const fs::path& checked_existing(const fs::path& file, int newest_known) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return file;
+  if (fs::is_directory(file, ec)) throw StoreError(file.string(), "is a folder, not a database file");
+  Database db(file, Database::Mode::read_only);
+  std::int64_t version = 0;
+  std::int64_t application = 0;
+  std::int64_t tables = 0;
+  try {
+    version = pragma_int(db, "user_version");
+    application = pragma_int(db, "application_id");
+    Statement count = db.prepare("SELECT count(*) FROM sqlite_master");
+    tables = count.step() ? count.column_int(0) : 0;
+  } catch (const StoreError&) {
+    throw StoreError(file.string(), "is not a SQLite database; refusing to touch it");
+  }
+  if (application != kApplicationId && (application != 0 || tables > 0)) {
+    throw StoreError(file.string(), "is a SQLite database but not a kdad results store; refusing to touch it");
+  }
+  if (version > newest_known) {
+    throw StoreError(file.string(), fmt::format("schema version {} is newer than this kdad supports ({}); "
+                                                "use a newer kdad (the file was not modified)",
+                                                version, newest_known));
+  }
+  return file;
+}
+
+std::vector<unsigned char> to_blob(const std::vector<double>& values) {
+  std::vector<unsigned char> bytes(values.size() * sizeof(double));
+  if (!values.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
+  return bytes;
+}
+
+std::vector<double> from_blob(const std::vector<unsigned char>& bytes) {
+  std::vector<double> values(bytes.size() / sizeof(double));
+  if (!values.empty()) std::memcpy(values.data(), bytes.data(), values.size() * sizeof(double));
+  return values;
+}
+
+}  // namespace
+
+int current_schema_version() { return builtin_migrations().back().to_version; }
+
+ResultsStore::ResultsStore(const fs::path& file) : ResultsStore(file, builtin_migrations()) {}
+
+ResultsStore::ResultsStore(const fs::path& file, const std::vector<Migration>& migrations)
+    : db_(checked_existing(file, migrations.empty() ? 0 : migrations.back().to_version),
+          Database::Mode::read_write_create) {
+  db_.exec("PRAGMA journal_mode = WAL");
+  db_.exec("PRAGMA synchronous = FULL");
+  db_.exec("PRAGMA foreign_keys = ON");
+  migrate(migrations);
+}
+
+void ResultsStore::migrate(const std::vector<Migration>& migrations) {
+  Transaction transaction(db_);
+  // Read inside the write lock: another process may have migrated meanwhile.
+  const std::int64_t version = pragma_int(db_, "user_version");
+  if (!migrations.empty() && version > migrations.back().to_version) {
+    throw StoreError(db_.file().string(), fmt::format("schema version {} is newer than this kdad supports ({})",
+                                                      version, migrations.back().to_version));
+  }
+  for (const auto& migration : migrations) {
+    if (migration.to_version <= version) continue;
+    try {
+      db_.exec(migration.sql);
+      db_.exec(fmt::format("PRAGMA user_version = {}", migration.to_version));
+    } catch (const StoreError& e) {
+      throw StoreError(db_.file().string(),
+                       fmt::format("migration to schema version {} failed, database left at version {}: {}",
+                                   migration.to_version, version, e.what()));
+    }
+  }
+  db_.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
+  transaction.commit();
+}
+
+int ResultsStore::schema_version() { return static_cast<int>(pragma_int(db_, "user_version")); }
+
+std::int64_t ResultsStore::begin_run(const RunRecord& run) {
+  Transaction transaction(db_);
+  db_.prepare(
+         "INSERT INTO runs (uuid, command, command_line, started_at, kdad_version, git_sha, git_dirty, "
+         "build_type, compiler, host, library_versions, manifest, manifest_sha256) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
+      .bind(1, run.uuid).bind(2, run.command).bind(3, run.command_line).bind(4, run.started_at)
+      .bind(5, run.kdad_version).bind(6, run.git_sha).bind(7, std::int64_t{run.git_dirty ? 1 : 0})
+      .bind(8, run.build_type).bind(9, run.compiler).bind(10, run.host).bind(11, run.library_versions_json)
+      .bind(12, run.manifest).bind(13, run.manifest_sha256)
+      .run();
+  const std::int64_t id = db_.last_insert_id();
+  transaction.commit();
+  return id;
+}
+
+void ResultsStore::end_run(std::int64_t run_id, std::string_view status, std::string_view ended_at) {
+  Transaction transaction(db_);
+  db_.prepare("UPDATE runs SET status = ?1, ended_at = ?2 WHERE id = ?3")
+      .bind(1, status).bind(2, ended_at).bind(3, run_id).run();
+  transaction.commit();
+}
+
+WriteOutcome ResultsStore::write_cell(std::int64_t run_id, const CellRecord& cell) {
+  Transaction transaction(db_);
+  WriteOutcome outcome = WriteOutcome::inserted;
+  {
+    Statement existing = db_.prepare("SELECT id FROM cells WHERE key = ?1");
+    existing.bind(1, cell.key);
+    if (existing.step()) {
+      db_.prepare("DELETE FROM cells WHERE id = ?1").bind(1, existing.column_int(0)).run();
+      outcome = WriteOutcome::replaced;
+    }
+  }
+  db_.prepare(
+         "INSERT INTO cells (key, run_id, kind, method_id, method_options, dataset_format, dataset_root, "
+         "dataset_fingerprint, category, seed, protocol_id, protocol, maps_source, maps_fingerprint, device, "
+         "weights, determinism, status, message, details, started_at, ended_at) VALUES "
+         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)")
+      .bind(1, cell.key).bind(2, run_id).bind(3, cell.kind).bind(4, cell.method_id).bind(5, cell.method_options)
+      .bind(6, cell.dataset_format).bind(7, cell.dataset_root).bind(8, cell.dataset_fingerprint)
+      .bind(9, cell.category).bind(10, cell.seed).bind(11, cell.protocol_id).bind(12, cell.protocol_json)
+      .bind(13, cell.maps_source).bind(14, cell.maps_fingerprint).bind(15, cell.device).bind(16, cell.weights)
+      .bind(17, cell.determinism_json).bind(18, cell.status).bind(19, cell.message).bind(20, cell.details_json)
+      .bind(21, cell.started_at).bind(22, cell.ended_at)
+      .run();
+  const std::int64_t cell_id = db_.last_insert_id();
+
+  for (const auto& m : cell.metrics) {
+    db_.prepare("INSERT INTO metrics (cell_id, name, value) VALUES (?1, ?2, ?3)")
+        .bind(1, cell_id).bind(2, m.name).bind(3, m.value).run();
+  }
+  for (const auto& c : cell.curves) {
+    if (c.x.size() != c.y.size()) throw InternalError(c.name, "curve has unequal x and y lengths");
+    const auto x = to_blob(c.x);
+    const auto y = to_blob(c.y);
+    db_.prepare("INSERT INTO curves (cell_id, name, points, x, y) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bind(1, cell_id).bind(2, c.name).bind(3, static_cast<std::int64_t>(c.x.size()))
+        .bind_blob(4, x.data(), x.size()).bind_blob(5, y.data(), y.size())
+        .run();
+  }
+  for (const auto& t : cell.timings) {
+    db_.prepare("INSERT INTO timings (cell_id, phase, count, total_s, p50_s, p95_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .bind(1, cell_id).bind(2, t.phase).bind(3, t.count).bind(4, t.total_s).bind(5, t.p50_s).bind(6, t.p95_s)
+        .run();
+  }
+  transaction.commit();
+  return outcome;
+}
+
+std::optional<StoredCell> ResultsStore::find_cell(std::string_view key) {
+  Statement query = db_.prepare(
+      "SELECT id, run_id, kind, method_id, method_options, dataset_format, dataset_root, dataset_fingerprint, "
+      "category, seed, protocol_id, protocol, maps_source, maps_fingerprint, device, weights, determinism, "
+      "status, message, details, started_at, ended_at FROM cells WHERE key = ?1");
+  query.bind(1, key);
+  if (!query.step()) return std::nullopt;
+  auto text_or_null = [&](int column) -> std::optional<std::string> {
+    if (query.is_null(column)) return std::nullopt;
+    return query.column_text(column);
+  };
+  StoredCell stored;
+  stored.id = query.column_int(0);
+  stored.run_id = query.column_int(1);
+  CellRecord& c = stored.record;
+  c.key = std::string(key);
+  c.kind = query.column_text(2);
+  c.method_id = text_or_null(3);
+  c.method_options = text_or_null(4);
+  c.dataset_format = query.column_text(5);
+  c.dataset_root = query.column_text(6);
+  c.dataset_fingerprint = query.column_text(7);
+  c.category = query.column_text(8);
+  if (!query.is_null(9)) c.seed = query.column_int(9);
+  c.protocol_id = query.column_text(10);
+  c.protocol_json = query.column_text(11);
+  c.maps_source = text_or_null(12);
+  c.maps_fingerprint = text_or_null(13);
+  c.device = text_or_null(14);
+  c.weights = text_or_null(15);
+  c.determinism_json = text_or_null(16);
+  c.status = query.column_text(17);
+  c.message = text_or_null(18);
+  c.details_json = query.column_text(19);
+  c.started_at = query.column_text(20);
+  c.ended_at = query.column_text(21);
+
+  Statement metrics = db_.prepare("SELECT name, value FROM metrics WHERE cell_id = ?1 ORDER BY rowid");
+  metrics.bind(1, stored.id);
+  while (metrics.step()) {
+    c.metrics.push_back({metrics.column_text(0),
+                         metrics.is_null(1) ? std::nullopt : std::optional<double>(metrics.column_double(1))});
+  }
+  Statement curves = db_.prepare("SELECT name, x, y FROM curves WHERE cell_id = ?1 ORDER BY rowid");
+  curves.bind(1, stored.id);
+  while (curves.step()) {
+    c.curves.push_back({curves.column_text(0), from_blob(curves.column_blob(1)), from_blob(curves.column_blob(2))});
+  }
+  Statement timings = db_.prepare("SELECT phase, count, total_s, p50_s, p95_s FROM timings WHERE cell_id = ?1 ORDER BY rowid");
+  timings.bind(1, stored.id);
+  while (timings.step()) {
+    TimingRecord t;
+    t.phase = timings.column_text(0);
+    t.count = timings.column_int(1);
+    t.total_s = timings.column_double(2);
+    if (!timings.is_null(3)) t.p50_s = timings.column_double(3);
+    if (!timings.is_null(4)) t.p95_s = timings.column_double(4);
+    c.timings.push_back(std::move(t));
+  }
+  return stored;
+}
+
+std::int64_t ResultsStore::count_cells() {
+  Statement query = db_.prepare("SELECT count(*) FROM cells");
+  return query.step() ? query.column_int(0) : 0;
+}
+
+}  // namespace kdad::reports

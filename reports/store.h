@@ -1,0 +1,52 @@
+// The SQLite results store: versioned schema, WAL, one transaction per cell, provenance per run.
+#pragma once
+
+#include "reports/records.h"
+#include "reports/schema.h"
+#include "reports/sqlite.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace kdad::reports {
+
+/// Whether write_cell added a new cell or replaced one with the same key.
+enum class WriteOutcome { inserted, replaced };
+
+/// One study's database (DESIGN.md §4). Not thread-safe; use one object per thread or process.
+class ResultsStore {
+ public:
+  /// Opens `file`, creating it if absent, and migrates it to the built-in schema.
+  /// Throws StoreError, leaving the file untouched, when it is not a kdad database or its schema
+  /// is newer than this kdad knows.
+  explicit ResultsStore(const std::filesystem::path& file);
+  /// The same with an explicit migration list (tests of the migration path).
+  ResultsStore(const std::filesystem::path& file, const std::vector<Migration>& migrations);
+
+  int schema_version();
+
+  /// Records the start of an invocation; returns its run id.
+  std::int64_t begin_run(const RunRecord& run);
+  /// Marks a run finished: status "ok", "failed" or "interrupted".
+  void end_run(std::int64_t run_id, std::string_view status, std::string_view ended_at);
+
+  /// Writes a cell with its metrics, curves and timings in one transaction. A cell with the same
+  /// key is replaced (same key = same inputs), so repeated evaluations are never duplicated.
+  WriteOutcome write_cell(std::int64_t run_id, const CellRecord& cell);
+
+  std::optional<StoredCell> find_cell(std::string_view key);
+  std::int64_t count_cells();
+
+ private:
+  void migrate(const std::vector<Migration>& migrations);
+
+  Database db_;
+};
+
+/// The newest schema version this kdad writes.
+int current_schema_version();
+
+}  // namespace kdad::reports
