@@ -1,0 +1,84 @@
+// Tests of the command-line boundary, the scores file reader and the protocol id.
+#include "core/error.h"
+#include "harness/cli.h"
+#include "harness/protocol.h"
+#include "harness/scores_file.h"
+#include "test_support.h"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+using namespace kdad;
+using namespace kdad::harness;
+using Catch::Matchers::Contains;
+
+namespace {
+
+Invocation parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "kdad");
+  return parse_command_line(static_cast<int>(args.size()), args.data());
+}
+
+}  // namespace
+
+TEST_CASE("eval options are parsed into a typed command", "[harness]") {
+  const auto invocation = parse({"eval", "--dataset", "my data", "--maps", "m", "--limit", "0.05", "--categories",
+                                 "bottle,cable", "--rd4ad-policy", "zero", "--threads", "2", "--json"});
+  const auto& eval = std::get<EvalCommand>(invocation.command);
+  CHECK(eval.dataset_root == "my data");
+  CHECK(eval.pro_limit == 0.05);
+  CHECK(eval.categories == std::vector<std::string>{"bottle", "cable"});
+  CHECK(eval.rd4ad_policy == metrics::Rd4adPolicy::zero);
+  CHECK(eval.threads == 2);
+  CHECK(eval.json);
+  CHECK_FALSE(eval.store.has_value());
+  CHECK(invocation.command_line == "kdad eval --dataset 'my data' --maps m --limit 0.05 --categories bottle,cable "
+                                   "--rd4ad-policy zero --threads 2 --json");
+}
+
+TEST_CASE("bad command lines are usage errors naming the option", "[harness]") {
+  CHECK_THROWS_WITH(parse({"evaluate"}), Contains("unknown command 'evaluate'"));
+  CHECK_THROWS_WITH(parse({"eval", "--maps", "m"}), Contains("dataset"));
+  CHECK_THROWS_WITH(parse({"eval", "--dataset", "d", "--maps", "m", "--limit", "0"}), Contains("--limit"));
+  CHECK_THROWS_WITH(parse({"eval", "--dataset", "d", "--maps", "m", "--limit", "1.5"}), Contains("--limit"));
+  CHECK_THROWS_WITH(parse({"eval", "--dataset", "d", "--maps", "m", "--limit", "abc"}), Contains("limit"));
+  CHECK_THROWS_WITH(parse({"eval", "--dataset", "d", "--maps", "m", "--rd4ad-policy", "drop"}),
+                    Contains("--rd4ad-policy") && Contains("drop"));
+  CHECK_THROWS_WITH(parse({"eval", "--dataset", "d", "--maps", "m", "--bogus"}), Contains("bogus"));
+  CHECK_THROWS_WITH(parse({"datasets", "shuffle"}), Contains("shuffle"));
+  CHECK_THROWS_AS(parse({"eval", "--dataset", "d", "--maps", "m", "--threads", "-1"}), UsageError);
+  CHECK(std::holds_alternative<HelpCommand>(parse({"eval", "--help"}).command));
+  CHECK(std::holds_alternative<HelpCommand>(parse({}).command));
+}
+
+TEST_CASE("scores files: ids with or without extension / header / errors with line numbers", "[harness]") {
+  test::TempDir dir;
+  std::ofstream(dir / "s.csv") << "image,score\n# comment\nbottle/test/good/000.png, 0.5\n\nbottle/test/crack/001,1e-3\n";
+  const auto scores = read_scores_file(dir / "s.csv");
+  CHECK(scores.size() == 2);
+  CHECK(scores.at("bottle/test/good/000") == 0.5f);
+  CHECK(scores.at("bottle/test/crack/001") == 1e-3f);
+  std::ofstream(dir / "bad.csv") << "a/b/c,0.1\na/b/d,zero\n";
+  CHECK_THROWS_WITH(read_scores_file(dir / "bad.csv"), Contains("bad.csv:2") && Contains("'zero'"));
+  std::ofstream(dir / "dup.csv") << "a/b/c,0.1\na/b/c.png,0.2\n";
+  CHECK_THROWS_WITH(read_scores_file(dir / "dup.csv"), Contains("dup.csv:2") && Contains("duplicate"));
+  std::ofstream(dir / "nan.csv") << "a/b/c,nan\n";
+  CHECK_THROWS_WITH(read_scores_file(dir / "nan.csv"), Contains("not finite"));
+  CHECK_THROWS_AS(read_scores_file(dir / "absent.csv"), DataError);
+}
+
+TEST_CASE("the protocol id depends on every setting that changes a value", "[harness]") {
+  EvalProtocol a;
+  EvalProtocol b = a;
+  CHECK(protocol_id(a) == protocol_id(b));
+  b.pro_limit = 0.05;
+  CHECK(protocol_id(a) != protocol_id(b));
+  b = a;
+  b.image_score = "scores_file";
+  CHECK(protocol_id(a) != protocol_id(b));
+  b = a;
+  b.rd4ad_policy = metrics::Rd4adPolicy::zero;
+  CHECK(protocol_id(a) != protocol_id(b));
+  CHECK(protocol_id(a).size() == 14);
+}

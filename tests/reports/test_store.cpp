@@ -1,0 +1,165 @@
+// Tests of the SQLite results store: round trip, duplicates, migrations, refusing foreign files.
+#include "core/error.h"
+#include "reports/sqlite.h"
+#include "reports/store.h"
+#include "test_support.h"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+using namespace kdad;
+using namespace kdad::reports;
+using Catch::Matchers::Contains;
+
+namespace {
+
+RunRecord run_record() {
+  RunRecord run;
+  run.uuid = "00000000-0000-4000-8000-000000000001";
+  run.command = "eval";
+  run.command_line = "kdad eval --dataset d --maps m";
+  run.started_at = "2026-11-23T00:00:00.000Z";
+  run.kdad_version = "0.1.0";
+  run.git_sha = "abc";
+  run.build_type = "Release";
+  run.compiler = "Clang 14";
+  run.host = "test";
+  run.library_versions_json = "{}";
+  return run;
+}
+
+CellRecord cell_record(const std::string& key, double auroc) {
+  CellRecord cell;
+  cell.key = key;
+  cell.kind = "eval";
+  cell.dataset_format = "mvtec_ad";
+  cell.dataset_root = "/data";
+  cell.dataset_fingerprint = "f";
+  cell.category = "bottle";
+  cell.protocol_id = "p-1";
+  cell.protocol_json = "{}";
+  cell.started_at = "t0";
+  cell.ended_at = "t1";
+  cell.metrics = {{"image_auroc", auroc}, {"au_pro", std::nullopt}};
+  cell.curves = {{"pro", {0.0, 0.5, 1.0}, {0.0, 0.25, 1.0}}};
+  cell.timings = {{"evaluate", 1, 0.25, std::nullopt, std::nullopt}};
+  return cell;
+}
+
+}  // namespace
+
+TEST_CASE("a new store has the current schema and round-trips a cell exactly", "[reports]") {
+  test::TempDir dir;
+  ResultsStore store(dir / "r.sqlite");
+  CHECK(store.schema_version() == current_schema_version());
+  const auto run = store.begin_run(run_record());
+  CHECK(store.write_cell(run, cell_record("k1", 0.123456789012345678)) == WriteOutcome::inserted);
+  store.end_run(run, "ok", "t2");
+  const auto stored = store.find_cell("k1");
+  REQUIRE(stored.has_value());
+  CHECK(stored->run_id == run);
+  CHECK(stored->record.category == "bottle");
+  REQUIRE(stored->record.metrics.size() == 2);
+  CHECK(stored->record.metrics[0].value == 0.123456789012345678);
+  CHECK_FALSE(stored->record.metrics[1].value.has_value());
+  REQUIRE(stored->record.curves.size() == 1);
+  CHECK(stored->record.curves[0].y == std::vector<double>{0.0, 0.25, 1.0});
+  CHECK(stored->record.timings.at(0).total_s == 0.25);
+  CHECK_FALSE(store.find_cell("absent").has_value());
+}
+
+TEST_CASE("writing a cell twice with the same key replaces it instead of duplicating", "[reports]") {
+  test::TempDir dir;
+  ResultsStore store(dir / "r.sqlite");
+  const auto run1 = store.begin_run(run_record());
+  store.write_cell(run1, cell_record("k1", 0.5));
+  auto second = run_record();
+  second.uuid = "00000000-0000-4000-8000-000000000002";
+  const auto run2 = store.begin_run(second);
+  CHECK(store.write_cell(run2, cell_record("k1", 0.5)) == WriteOutcome::replaced);
+  CHECK(store.count_cells() == 1);
+  CHECK(store.find_cell("k1")->run_id == run2);
+  Database db(dir / "r.sqlite", Database::Mode::read_only);
+  auto count = db.prepare("SELECT count(*) FROM metrics");
+  REQUIRE(count.step());
+  CHECK(count.column_int(0) == 2);  // the replaced cell's metrics went with it
+}
+
+TEST_CASE("the store survives reopening and uses WAL", "[reports]") {
+  test::TempDir dir;
+  {
+    ResultsStore store(dir / "r.sqlite");
+    store.write_cell(store.begin_run(run_record()), cell_record("k1", 0.9));
+  }
+  ResultsStore again(dir / "r.sqlite");
+  CHECK(again.find_cell("k1")->record.metrics[0].value == 0.9);
+  Database db(dir / "r.sqlite", Database::Mode::read_only);
+  auto mode = db.prepare("PRAGMA journal_mode");
+  REQUIRE(mode.step());
+  CHECK(mode.column_text(0) == "wal");
+}
+
+TEST_CASE("a database with a newer schema is refused and left byte for byte untouched", "[reports]") {
+  test::TempDir dir;
+  const auto file = dir / "r.sqlite";
+  {
+    ResultsStore store(file);
+    store.write_cell(store.begin_run(run_record()), cell_record("k1", 0.9));
+  }
+  {
+    Database db(file, Database::Mode::read_write_create);
+    db.exec("PRAGMA journal_mode = DELETE");
+    db.exec("PRAGMA user_version = 99");
+  }
+  const std::string before = test::file_bytes(file);
+  CHECK_THROWS_WITH(ResultsStore(file), Contains("schema version 99") && Contains("newer"));
+  CHECK(test::file_bytes(file) == before);
+  CHECK_FALSE(std::filesystem::exists(file.string() + "-wal"));
+}
+
+TEST_CASE("files that are not kdad stores are refused and left untouched", "[reports]") {
+  test::TempDir dir;
+  std::ofstream(dir / "notes.txt") << "this is not a database, it is a very long text file of notes ......";
+  const std::string text = test::file_bytes(dir / "notes.txt");
+  CHECK_THROWS_AS(ResultsStore(dir / "notes.txt"), StoreError);
+  CHECK(test::file_bytes(dir / "notes.txt") == text);
+  {
+    Database other(dir / "other.sqlite", Database::Mode::read_write_create);
+    other.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1);");
+  }
+  const std::string other = test::file_bytes(dir / "other.sqlite");
+  CHECK_THROWS_WITH(ResultsStore(dir / "other.sqlite"), Contains("not a kdad results store"));
+  CHECK(test::file_bytes(dir / "other.sqlite") == other);
+}
+
+TEST_CASE("migrations run in order / keep the data / and roll back completely on failure", "[reports]") {
+  test::TempDir dir;
+  const auto file = dir / "r.sqlite";
+  {
+    ResultsStore store(file);
+    store.write_cell(store.begin_run(run_record()), cell_record("k1", 0.7));
+  }
+  auto migrations = builtin_migrations();
+  const int next = current_schema_version() + 1;
+  SECTION("a later schema adds a column; old rows survive") {
+    migrations.push_back({next, "ALTER TABLE cells ADD COLUMN note TEXT DEFAULT 'migrated';"});
+    ResultsStore upgraded(file, migrations);
+    CHECK(upgraded.schema_version() == next);
+    CHECK(upgraded.find_cell("k1")->record.metrics[0].value == 0.7);
+    Database db(file, Database::Mode::read_only);
+    auto note = db.prepare("SELECT note FROM cells");
+    REQUIRE(note.step());
+    CHECK(note.column_text(0) == "migrated");
+  }
+  SECTION("a failing migration leaves the previous version and data") {
+    migrations.push_back({next, "ALTER TABLE cells ADD COLUMN note TEXT; CREATE TABLE broken (;"});
+    CHECK_THROWS_WITH(ResultsStore(file, migrations), Contains("migration to schema version") &&
+                                                          Contains("left at version"));
+    ResultsStore store(file);
+    CHECK(store.schema_version() == current_schema_version());
+    CHECK(store.find_cell("k1").has_value());
+    Database db(file, Database::Mode::read_only);
+    CHECK_THROWS(db.prepare("SELECT note FROM cells"));
+  }
+}
