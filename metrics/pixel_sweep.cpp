@@ -8,6 +8,7 @@
 #include "metrics/pixel_sweep.h"
 
 #include "core/error.h"
+#include "core/huge_buffer.h"
 #include "core/parallel.h"
 #include "metrics/compensated_sum.h"
 #include "metrics/pro_sweep.h"
@@ -20,7 +21,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
 #include <vector>
 
 namespace kdad::metrics {
@@ -147,7 +147,7 @@ PixelMetrics sweep_pixels(std::span<const ScoredImage> images, const PixelSweepO
   const std::uint64_t total_pixels = bucket_begin[kBuckets];
 
   // Pass 2: label each mask and scatter the records into their buckets.
-  std::unique_ptr<std::uint64_t[]> records(new std::uint64_t[total_pixels]);
+  HugeBuffer<std::uint64_t> records(total_pixels);
   std::vector<std::uint64_t> regions(parts, 0);
   std::vector<std::uint64_t> defect_pixels(parts, 0);
   parallel_for(parts, static_cast<int>(parts), [&](std::size_t part, int) {
@@ -181,7 +181,7 @@ PixelMetrics sweep_pixels(std::span<const ScoredImage> images, const PixelSweepO
   }
   parallel_for(busy.size(), options.threads, [&](std::size_t i, int) {
     const std::size_t b = busy[i];
-    flag_sort(records.get() + bucket_begin[b], bucket_begin[b + 1] - bucket_begin[b], 40);
+    flag_sort(records.data() + bucket_begin[b], bucket_begin[b + 1] - bucket_begin[b], 40);
   });
 
   // Pass 4: one sweep over the tie groups, highest score first.
@@ -195,8 +195,8 @@ PixelMetrics sweep_pixels(std::span<const ScoredImage> images, const PixelSweepO
   RankingSweep ranking(total_normal, total_defects, options.curve_step);
   ProSweep pro(total_normal, total_regions, options.pro_limit, options.curve_step);
   for (std::size_t b = 0; b < kBuckets; ++b) {
-    const std::uint64_t* p = records.get() + bucket_begin[b];
-    const std::uint64_t* const end = records.get() + bucket_begin[b + 1];
+    const std::uint64_t* p = records.data() + bucket_begin[b];
+    const std::uint64_t* const end = records.data() + bucket_begin[b + 1];
     while (p < end) {
       const std::uint32_t low = low_key(*p);
       std::uint64_t negatives = 0;

@@ -1,8 +1,10 @@
 // The PRO curve and its normalised area up to the FPR limit.
+//
+// Groups without defect pixels leave PRO unchanged, so a run of them is one horizontal segment:
+// it is integrated once, when the next group with defect pixels (or the end) arrives.
 #include "metrics/pro_sweep.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace kdad::metrics {
 
@@ -13,12 +15,16 @@ ProSweep::ProSweep(std::uint64_t negatives, std::uint64_t regions, double limit,
 
 void ProSweep::add(std::uint64_t negatives, double overlap_gain) {
   fp_ += negatives;
+  if (overlap_gain == 0.0 || total_negatives_ == 0 || regions_ == 0) return;
   overlap_.add(overlap_gain);
-  if (total_negatives_ == 0 || regions_ == 0) return;
+  // The horizontal run up to this group's start, then this group's own (diagonal) segment.
+  advance_to(fp_ - negatives, previous_pro_);
+  advance_to(fp_, std::min(1.0, overlap_.value() / static_cast<double>(regions_)));
+}
 
-  const double fpr = static_cast<double>(fp_) / static_cast<double>(total_negatives_);
-  const double pro =
-      std::min(1.0, overlap_.value() / static_cast<double>(regions_));
+void ProSweep::advance_to(std::uint64_t fp, double pro) {
+  const double fpr = static_cast<double>(fp) / static_cast<double>(total_negatives_);
+  if (fpr == previous_fpr_ && pro == previous_pro_) return;
   if (!limit_reached_) {
     if (fpr <= limit_) {
       // Points stacked at exactly the limit add zero-width segments, as in the MVTec code.
@@ -40,6 +46,7 @@ ProMetrics ProSweep::finish() {
   m.limit = limit_;
   m.regions = regions_;
   if (total_negatives_ > 0 && regions_ > 0) {
+    advance_to(fp_, previous_pro_);  // the final horizontal run, to FPR = 1
     m.au_pro = area_ / limit_;
     m.curve = curve_.finish();
   }

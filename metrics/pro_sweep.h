@@ -23,6 +23,9 @@ class ProSweep {
   ProMetrics finish();
 
  private:
+  /// Extends the curve to (fp / negatives, pro), integrating the segment up to the limit.
+  void advance_to(std::uint64_t fp, double pro);
+
   std::uint64_t total_negatives_;
   std::uint64_t regions_;
   double limit_;

@@ -32,6 +32,16 @@ std::vector<double> numpy_arange(double start, double stop, double step) {
   return values;
 }
 
+// Number of grid values strictly below v (std::lower_bound), found from the uniform spacing and
+// then corrected against the actual grid values, so rounding in the guess cannot change it.
+std::size_t thresholds_below(const std::vector<double>& grid, double start, double step, double v) {
+  const double guess = std::floor((v - start) / step);
+  std::size_t k = guess <= 0 ? 0 : std::min(grid.size(), static_cast<std::size_t>(guess));
+  while (k > 0 && grid[k - 1] >= v) --k;
+  while (k < grid.size() && grid[k] < v) ++k;
+  return k;
+}
+
 struct ImageOutcome {
   std::optional<double> value;
   std::string reason;  // why the value is undefined
@@ -58,8 +68,7 @@ ImageOutcome score_image(const ScoredImage& image, const Rd4adProOptions& option
     const float* row = image.map.ptr<float>(y);
     const int* label_row = labels.labels.ptr<int>(y);
     for (int x = 0; x < image.map.cols; ++x) {
-      const double v = row[x];
-      const auto k = static_cast<std::size_t>(std::lower_bound(grid.begin(), grid.end(), v) - grid.begin());
+      const std::size_t k = thresholds_below(grid, min_value, step, row[x]);
       ++histogram[static_cast<std::size_t>(label_row[x]) * levels + k];
     }
   }
