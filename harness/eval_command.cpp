@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -63,6 +64,19 @@ reports::CellRecord make_cell(const EvalCommand& command, const EvalProtocol& pr
   return cell;
 }
 
+// When every category is evaluated, anything in the maps root besides category folders is a
+// mistake (a category missing from the dataset, a misplaced file).
+void check_no_extra_categories(const fs::path& maps_root, const std::vector<std::string>& categories) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(maps_root, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name[0] == '.') continue;
+    if (std::find(categories.begin(), categories.end(), name) == categories.end()) {
+      throw DataError(entry.path().string(), "extra entry in the maps folder: the dataset has no such category");
+    }
+  }
+}
+
 }  // namespace
 
 int run_eval(const EvalCommand& command, const std::string& command_line, std::ostream& out) {
@@ -75,6 +89,7 @@ int run_eval(const EvalCommand& command, const std::string& command_line, std::o
   }
 
   // Every input is checked before anything is computed or stored.
+  if (command.categories.empty()) check_no_extra_categories(command.maps_root, categories);
   std::map<std::string, float> scores;
   if (command.scores_file) scores = read_scores_file(*command.scores_file);
   std::vector<datasets::CategorySplit> splits;

@@ -136,6 +136,11 @@ TEST_CASE("kdad eval names a missing map / an extra map / a bad map and a bad sc
     fs::copy_file(f.maps / "disc" / "test" / "blob" / "001.tiff", f.maps / "disc" / "test" / "blob" / "009.tiff");
     CHECK_THROWS_WITH(run_with({}), Contains("009.tiff") && Contains("extra file"));
   }
+  SECTION("extra category folder") {
+    fs::create_directories(f.maps / "carpet" / "test" / "good");
+    CHECK_THROWS_WITH(run_with({}), Contains("carpet") && Contains("no such category"));
+    CHECK_NOTHROW(run_with({"--categories", "disc"}));
+  }
   SECTION("missing category folder") {
     fs::remove_all(f.maps / "speckle");
     CHECK_THROWS_WITH(run_with({}), Contains("speckle") && Contains("no maps"));
