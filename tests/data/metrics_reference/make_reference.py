@@ -9,7 +9,7 @@ The outputs, ranking_cases.json and pro_cases.json next to this script, are comm
 tests read them and do not run Python. Every random draw uses numpy's default_rng with a fixed
 seed, so rerunning the script rewrites byte-identical files (for the same numpy/scipy/sklearn).
 
-Definitions follow /work/shared/reference/metrics.md (sections 1, 2, 5, 6):
+Definitions follow the team reference notes on metrics (reference/metrics.md, sections 1, 2, 5, 6):
   * ranking metrics (AU-ROC, AP, F1-max) come from sklearn and are cross-checked against a
     tie-grouped sweep written here;
   * AU-PRO is the MVTec AD exact definition, computed by brute force (re-thresholding at every
