@@ -1,4 +1,4 @@
-// Loading a sample described by a SampleRef.
+// Shared reader machinery: problem reporting, file-based sample loading, folder listing.
 #include "datasets/dataset.h"
 
 #include "core/error.h"
@@ -6,7 +6,20 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace kdad::datasets {
+namespace fs = std::filesystem;
+
+void report_problem(ProblemSink* sink, const std::string& subject, const std::string& problem) {
+  if (!sink) throw DataError(subject, problem);
+  sink->add(subject, problem);
+}
+
+Sample Dataset::load(const SampleRef& ref) const { return load_sample(ref); }
+
+fs::path Dataset::category_folder(const std::string& category) const { return root() / category; }
 
 Sample load_sample(const SampleRef& ref) {
   Sample sample;
@@ -25,6 +38,38 @@ Sample load_sample(const SampleRef& ref) {
   sample.category = ref.category;
   sample.id = ref.id;
   return sample;
+}
+
+bool is_image_extension(const std::string& extension) {
+  std::string ext = extension;
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tif" || ext == ".tiff";
+}
+
+std::vector<fs::path> sorted_subfolders(const fs::path& folder) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    if (entry.is_directory() && entry.path().filename().string().rfind('.', 0) != 0) out.push_back(entry.path());
+  }
+  if (ec) throw DataError(folder.string(), "cannot list folder: " + ec.message());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<fs::path> list_image_files(const fs::path& folder) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    if (entry.is_regular_file() && is_image_extension(entry.path().extension().string())) out.push_back(entry.path());
+  }
+  if (ec) throw DataError(folder.string(), "cannot list folder: " + ec.message());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string relative_id(const fs::path& root, const fs::path& file) {
+  return fs::relative(file, root).replace_extension().generic_string();
 }
 
 }  // namespace kdad::datasets

@@ -1,46 +1,95 @@
-// The Dataset interface every reader implements, and the sample descriptors it hands out.
+// The Dataset interface every reader implements, the sample descriptors it hands out, and the
+// problem sink that lets `datasets verify` collect every layout problem instead of stopping.
 #pragma once
 
 #include "core/sample.h"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace kdad::datasets {
 
-/// Where one sample lives on disk; loading is separate so listing a dataset stays cheap.
+/// Where one sample lives; loading is separate so listing a dataset stays cheap.
 struct SampleRef {
-  std::filesystem::path image;  ///< absolute or root-relative image file
-  std::filesystem::path mask;   ///< ground-truth mask file; empty = no defect pixel
+  std::filesystem::path image;  ///< image file, or the container file of an indexed record
+  std::filesystem::path mask;   ///< ground-truth mask file; empty = no defect pixel (or no pixel GT)
+  std::int64_t record = -1;     ///< index inside a container file (MNIST idx, CIFAR batch); -1 = file
   Label label = Label::normal;
-  std::string defect_type;      ///< "good" for normal images
+  bool labelled = true;         ///< false for private test sets without ground truth (MVTec AD 2)
+  std::string defect_type;      ///< "good" for normal images; the class name for one-class sets
   std::string category;
-  std::string id;               ///< path relative to the dataset root, without extension
+  std::string id;               ///< stable id, unique in the dataset: path relative to the root
+                                ///< without extension, or "<category>/<split>/<index>" for records
 };
 
-/// The train and test samples of one category, in a stable order (sorted by id).
+/// The samples of one category, each list in a stable order.
 struct CategorySplit {
   std::string category;
-  std::vector<SampleRef> train;  ///< normal training images only
-  std::vector<SampleRef> test;
+  std::vector<SampleRef> train;       ///< normal training images only
+  std::vector<SampleRef> validation;  ///< normal validation images (MVTec AD 2), may be empty
+  std::vector<SampleRef> test;        ///< labelled test images
+  std::vector<SampleRef> unlabelled;  ///< test images without ground truth: predicted, not scored
+  std::vector<SampleRef> excluded;    ///< in the layout but unused by the one-class protocol
+                                      ///< (KolektorSDD2's defective training images)
 };
+
+/// One problem found in a layout: the file or folder, and what is wrong with it.
+struct LayoutProblem {
+  std::string subject;
+  std::string problem;
+};
+
+/// Receives layout problems. Readers given a sink record the problem, skip the sample and go on;
+/// without a sink they throw DataError at the first problem.
+class ProblemSink {
+ public:
+  void add(std::string subject, std::string problem) { problems_.push_back({std::move(subject), std::move(problem)}); }
+  const std::vector<LayoutProblem>& problems() const { return problems_; }
+
+ private:
+  std::vector<LayoutProblem> problems_;
+};
+
+/// Throws DataError(subject, problem) without a sink, records it otherwise.
+void report_problem(ProblemSink* sink, const std::string& subject, const std::string& problem);
 
 /// A dataset in one published layout.
 class Dataset {
  public:
   virtual ~Dataset() = default;
-  /// Format id, e.g. "mvtec_ad".
+  /// Format id, e.g. "mvtec_ad" (see DatasetFormat).
   virtual std::string format() const = 0;
   virtual std::filesystem::path root() const = 0;
   /// Category names in sorted order.
   virtual std::vector<std::string> categories() const = 0;
-  /// Lists one category; throws DataError naming the file or folder at fault.
-  virtual CategorySplit split(const std::string& category) const = 0;
+  /// Lists one category. Throws DataError naming the file or folder at fault, or records the
+  /// problems in `sink` and skips the samples concerned.
+  virtual CategorySplit split(const std::string& category, ProblemSink* sink = nullptr) const = 0;
+  /// Loads the image (and binarised mask) of a sample. Safe to call from several threads.
+  virtual Sample load(const SampleRef& ref) const;
+  /// False for image-level datasets (one-class MNIST, CIFAR-10): no pixel ground truth at all.
+  virtual bool has_pixel_ground_truth() const { return true; }
+  /// Folder holding a category's files, for finding files the layout does not account for;
+  /// empty when the category is not a folder (container files).
+  virtual std::filesystem::path category_folder(const std::string& category) const;
 };
 
-/// Loads the image and binarised mask of a sample; throws DataError when the image is unreadable,
-/// the mask is missing, or their sizes differ.
+/// Loads a file-based sample: image and binarised mask; throws DataError when the image is
+/// unreadable, the mask is missing, or their sizes differ.
 Sample load_sample(const SampleRef& ref);
+
+/// Lists `folder`'s subfolders (sorted); throws DataError when it cannot be listed.
+std::vector<std::filesystem::path> sorted_subfolders(const std::filesystem::path& folder);
+
+/// Image files of a folder (png, jpg, jpeg, bmp, tif, tiff; any case), sorted by file name.
+std::vector<std::filesystem::path> list_image_files(const std::filesystem::path& folder);
+
+/// True for the image extensions above (with the dot, any case).
+bool is_image_extension(const std::string& extension);
+
+/// `file` relative to `root` without extension, with '/' separators.
+std::string relative_id(const std::filesystem::path& root, const std::filesystem::path& file);
 
 }  // namespace kdad::datasets

@@ -4,6 +4,7 @@
 #include "core/build_info.h"
 #include "datasets/mvtec_ad.h"
 #include "harness/bench/bench_command.h"
+#include "harness/datasets_command.h"
 #include "harness/eval_command.h"
 #include "harness/provenance.h"
 
@@ -48,6 +49,8 @@ int run_invocation(const Invocation& invocation, std::ostream& out) {
       Overloaded{
           [&](const EvalCommand& c) { return run_eval(c, invocation.command_line, out); },
           [&](const MakeSyntheticCommand& c) { return run_make_synthetic(c, out); },
+          [&](const VerifyDatasetCommand& c) { return run_verify(c, out); },
+          [&](const ListFormatsCommand&) { return run_list_formats(out); },
           [&](const BenchCommand& c) { return run_bench(c, out); },
           [&](const VersionCommand&) { return run_version(out); },
           [&](const HelpCommand& c) {

@@ -18,6 +18,8 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  eval                      metrics of anomaly maps in the MVTec evaluation layout\n"
+    "  datasets verify           check a dataset against its published layout\n"
+    "  datasets formats          the dataset formats kdad reads\n"
     "  datasets make-synthetic   generate an MVTec-layout dataset (and simulated maps)\n"
     "  bench                     speed benchmarks (Google Benchmark flags pass through)\n"
     "  version                   version, git revision and libraries\n"
@@ -142,6 +144,36 @@ Command parse_make_synthetic(const std::vector<std::string>& args) {
   return command;
 }
 
+Command parse_verify(const std::vector<std::string>& args) {
+  po::options_description options("datasets verify options");
+  VerifyDatasetCommand command;
+  std::string root, format, categories, split_csv;
+  options.add_options()
+      ("help,h", "show this help")
+      ("root", po::value<std::string>(&root), "dataset root (fashion_mnist defaults to Debian's package)")
+      ("format", po::value<std::string>(&format)->required(), "dataset format (kdad datasets formats)")
+      ("categories", po::value<std::string>(&categories), "comma-separated categories (default: all)")
+      ("visa-split", po::value<std::string>(&split_csv)->default_value("split_csv/1cls.csv"),
+       "VisA split CSV, relative to the root unless absolute")
+      ("json", po::bool_switch(&command.json), "print JSON instead of a table")
+      ("threads", po::value<int>(&command.threads)->default_value(0), "worker threads (0 = all cores)");
+  const std::string usage = "usage: kdad datasets verify [ROOT] --format FORMAT [options]";
+  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
+      std::find(args.begin(), args.end(), "-h") != args.end()) {
+    return HelpCommand{describe(options, usage)};
+  }
+  po::positional_options_description positional;
+  positional.add("root", 1);
+  parse(args, options, positional);
+  command.root = root;
+  command.format = datasets::parse_dataset_format(format);
+  command.categories = split_list(categories);
+  command.options.visa_split_csv = split_csv;
+  command.threads = checked_threads(command.threads);
+  command.options.threads = command.threads;
+  return command;
+}
+
 Command parse_bench(const std::vector<std::string>& args) {
   BenchCommand command;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -175,11 +207,16 @@ Invocation parse_command_line(int argc, const char* const* argv) {
     invocation.command = parse_eval(rest);
   } else if (name == "datasets") {
     if (rest.empty() || rest[0] == "--help" || rest[0] == "-h") {
-      invocation.command = HelpCommand{"usage: kdad datasets make-synthetic ROOT [options]\n"};
+      invocation.command = HelpCommand{"usage: kdad datasets verify|formats|make-synthetic [options]\n"};
     } else if (rest[0] == "make-synthetic") {
       invocation.command = parse_make_synthetic({rest.begin() + 1, rest.end()});
+    } else if (rest[0] == "verify") {
+      invocation.command = parse_verify({rest.begin() + 1, rest.end()});
+    } else if (rest[0] == "formats") {
+      invocation.command = ListFormatsCommand{};
     } else {
-      throw UsageError("kdad datasets", fmt::format("unknown subcommand '{}' (known: make-synthetic)", rest[0]));
+      throw UsageError("kdad datasets",
+                       fmt::format("unknown subcommand '{}' (known: verify, formats, make-synthetic)", rest[0]));
     }
   } else if (name == "bench") {
     invocation.command = parse_bench(rest);

@@ -1,6 +1,7 @@
 // The typed commands the CLI produces; nothing after parsing sees argv strings.
 #pragma once
 
+#include "datasets/format.h"
 #include "datasets/simulated_maps.h"
 #include "datasets/synthetic.h"
 #include "metrics/results.h"
@@ -34,6 +35,19 @@ struct MakeSyntheticCommand {
   datasets::SimulatedMapsSpec maps;
 };
 
+/// `kdad datasets verify`: checks a dataset against its published layout.
+struct VerifyDatasetCommand {
+  std::filesystem::path root;            ///< empty = the format's default location
+  datasets::DatasetFormat format = datasets::DatasetFormat::mvtec_ad;
+  std::vector<std::string> categories;   ///< empty = all
+  datasets::DatasetOptions options;
+  bool json = false;
+  int threads = 1;
+};
+
+/// `kdad datasets formats`: the formats kdad reads.
+struct ListFormatsCommand {};
+
 /// `kdad bench`: Google Benchmark runner; `args` are passed through (e.g. --benchmark_filter).
 struct BenchCommand {
   std::vector<std::string> args;
@@ -47,7 +61,8 @@ struct HelpCommand {
   std::string text;
 };
 
-using Command = std::variant<EvalCommand, MakeSyntheticCommand, BenchCommand, VersionCommand, HelpCommand>;
+using Command = std::variant<EvalCommand, MakeSyntheticCommand, VerifyDatasetCommand, ListFormatsCommand, BenchCommand,
+                             VersionCommand, HelpCommand>;
 
 /// A parsed invocation.
 struct Invocation {

@@ -1,0 +1,76 @@
+// A generic layout for users' own data.
+#include "datasets/folder_layout.h"
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "datasets/mvtec_ad.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace kdad::datasets {
+namespace fs = std::filesystem;
+
+FolderLayout::FolderLayout(fs::path root) : root_(std::move(root)) {
+  std::error_code ec;
+  if (!fs::is_directory(root_, ec)) throw DataError(root_.string(), "dataset root is not a folder");
+}
+
+bool FolderLayout::single_category() const {
+  std::error_code ec;
+  return fs::is_directory(root_ / "normal", ec);
+}
+
+std::vector<std::string> FolderLayout::categories() const {
+  if (single_category()) return {root_.lexically_normal().filename().string().empty()
+                                     ? root_.lexically_normal().parent_path().filename().string()
+                                     : root_.lexically_normal().filename().string()};
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& folder : sorted_subfolders(root_)) {
+    if (fs::is_directory(folder / "normal", ec)) names.push_back(folder.filename().string());
+  }
+  return names;
+}
+
+fs::path FolderLayout::category_folder(const std::string& category) const {
+  return single_category() ? root_ : root_ / category;
+}
+
+CategorySplit FolderLayout::split(const std::string& category, ProblemSink* sink) const {
+  const auto names = categories();
+  if (std::find(names.begin(), names.end(), category) == names.end()) {
+    throw DataError(category, fmt::format("no such category under {}; categories are: {}", root_.string(),
+                                          fmt::join(names, ", ")));
+  }
+  const fs::path base = category_folder(category);
+  std::error_code ec;
+  CategorySplit split;
+  split.category = category;
+  const bool explicit_test = fs::is_directory(base / "normal_test", ec);
+  for (const auto& file : list_image_files(base / "normal")) {
+    SampleRef ref{file, {}, -1, Label::normal, true, "good", category, relative_id(root_, file)};
+    const bool to_test = !explicit_test && stable_hash(file.filename().string()) % 5 == 0;
+    (to_test ? split.test : split.train).push_back(std::move(ref));
+  }
+  if (explicit_test) {
+    for (const auto& file : list_image_files(base / "normal_test")) {
+      split.test.push_back({file, {}, -1, Label::normal, true, "good", category, relative_id(root_, file)});
+    }
+  }
+  if (fs::is_directory(base / "anomalous", ec)) {
+    for (const auto& file : list_image_files(base / "anomalous")) {
+      SampleRef ref{file, {}, -1, Label::anomalous, true, "anomalous", category, relative_id(root_, file)};
+      ref.mask = find_mask(base / "masks", file, {"", "_mask"});
+      split.test.push_back(std::move(ref));
+    }
+  } else {
+    report_problem(sink, (base / "anomalous").string(), "missing folder of anomalous test images");
+  }
+  if (split.train.empty()) report_problem(sink, (base / "normal").string(), "no normal training images");
+  auto by_id = [](const SampleRef& a, const SampleRef& b) { return a.id < b.id; };
+  std::sort(split.test.begin(), split.test.end(), by_id);
+  return split;
+}
+
+}  // namespace kdad::datasets

@@ -1,0 +1,93 @@
+// The MVTec AD 2 reader.
+#include "datasets/mvtec_ad2.h"
+
+#include "core/error.h"
+#include "datasets/mvtec_ad.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+namespace kdad::datasets {
+namespace fs = std::filesystem;
+namespace {
+
+// Every image under `folder`, recursively, sorted (the private sets may or may not use subfolders).
+std::vector<fs::path> images_below(const fs::path& folder) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(folder, ec); it != fs::recursive_directory_iterator(); ++it) {
+    if (it->is_regular_file() && is_image_extension(it->path().extension().string())) files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+MvtecAd2::MvtecAd2(fs::path root) : root_(std::move(root)) {
+  std::error_code ec;
+  if (!fs::is_directory(root_, ec)) throw DataError(root_.string(), "dataset root is not a folder");
+}
+
+std::vector<std::string> MvtecAd2::categories() const {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& folder : sorted_subfolders(root_)) {
+    if (fs::is_directory(folder / "train", ec) && fs::is_directory(folder / "test_public", ec)) {
+      names.push_back(folder.filename().string());
+    }
+  }
+  return names;
+}
+
+CategorySplit MvtecAd2::split(const std::string& category, ProblemSink* sink) const {
+  const fs::path base = root_ / category;
+  std::error_code ec;
+  if (!fs::is_directory(base, ec)) {
+    throw DataError(base.string(), fmt::format("no such scene; scenes under {} are: {}", root_.string(),
+                                               fmt::join(categories(), ", ")));
+  }
+  CategorySplit split;
+  split.category = category;
+  auto normals = [&](const fs::path& folder, std::vector<SampleRef>& into, bool required) {
+    if (!fs::is_directory(folder, ec)) {
+      if (required) report_problem(sink, folder.string(), "missing folder");
+      return;
+    }
+    for (const auto& file : list_image_files(folder)) {
+      into.push_back({file, {}, -1, Label::normal, true, "good", category, relative_id(root_, file)});
+    }
+  };
+  normals(base / "train" / "good", split.train, true);
+  normals(base / "validation" / "good", split.validation, false);
+  normals(base / "test_public" / "good", split.test, true);
+  const fs::path bad = base / "test_public" / "bad";
+  if (!fs::is_directory(bad, ec)) {
+    report_problem(sink, bad.string(), "missing folder");
+  } else {
+    for (const auto& file : list_image_files(bad)) {
+      SampleRef ref{file, {}, -1, Label::anomalous, true, "bad", category, relative_id(root_, file)};
+      ref.mask = find_mask(base / "test_public" / "ground_truth" / "bad", file, {"_mask", ""});
+      if (ref.mask.empty()) {
+        report_problem(sink, (base / "test_public" / "ground_truth" / "bad" / (file.stem().string() + "_mask.png")).string(),
+                       "missing ground-truth mask for " + file.string());
+        continue;
+      }
+      split.test.push_back(std::move(ref));
+    }
+  }
+  for (const char* name : {"test_private", "test_private_mixed"}) {
+    if (!fs::is_directory(base / name, ec)) continue;
+    for (const auto& file : images_below(base / name)) {
+      SampleRef ref{file, {}, -1, Label::normal, false, name, category, relative_id(root_, file)};
+      split.unlabelled.push_back(std::move(ref));
+    }
+  }
+  if (split.train.empty()) report_problem(sink, (base / "train" / "good").string(), "no training images");
+  if (split.test.empty()) report_problem(sink, (base / "test_public").string(), "no public test images");
+  return split;
+}
+
+}  // namespace kdad::datasets
