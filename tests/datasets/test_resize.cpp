@@ -1,0 +1,81 @@
+// Resize and preprocessing against Pillow (run through Debian's python3-pil at test time) and
+// against torchvision's documented crop and normalisation rules.
+#include "core/rng.h"
+#include "datasets/preprocess.h"
+#include "datasets/resize.h"
+#include "test_support.h"
+
+#include <catch2/catch.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cstdlib>
+#include <fstream>
+
+using namespace kdad;
+using namespace kdad::datasets;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A textured test image with sharp edges, where resampling errors would show.
+cv::Mat test_image(int width, int height, int channels, std::uint64_t seed) {
+  Rng rng(seed);
+  cv::Mat image(height, width, CV_8UC(channels));
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      for (int c = 0; c < channels; ++c) {
+        const int pattern = ((x / 7 + y / 5 + c) % 2) * 160 + static_cast<int>(rng.uniform_int(0, 95));
+        image.ptr<std::uint8_t>(y)[x * channels + c] = static_cast<std::uint8_t>(pattern);
+      }
+    }
+  }
+  return image;
+}
+
+std::string fmt_index(const char* prefix, std::size_t i) { return prefix + std::to_string(i) + ".png"; }
+
+}  // namespace
+
+TEST_CASE("pil_resize equals Pillow bit for bit for every filter when shrinking and enlarging", "[datasets][resize]") {
+  test::TempDir dir;
+  struct Job {
+    cv::Size from;
+    cv::Size to;
+    int channels;
+    ResizeFilter filter;
+  };
+  std::vector<Job> jobs;
+  for (ResizeFilter filter : {ResizeFilter::nearest, ResizeFilter::box, ResizeFilter::bilinear, ResizeFilter::bicubic,
+                              ResizeFilter::lanczos}) {
+    jobs.push_back({{300, 300}, {256, 256}, 3, filter});  // MVTec-like shrink
+    jobs.push_back({{1024, 700}, {256, 256}, 3, filter}); // strong, anisotropic shrink
+    jobs.push_back({{630, 230}, {256, 128}, 1, filter});  // KSDD2-like grey
+    jobs.push_back({{28, 28}, {32, 32}, 1, filter});      // MNIST enlarge
+    jobs.push_back({{37, 50}, {256, 128}, 3, filter});    // enlarge one axis, shrink none
+    jobs.push_back({{256, 300}, {256, 256}, 3, filter});  // one axis unchanged
+  }
+  std::ofstream list(dir / "jobs.txt");
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const cv::Mat image = test_image(jobs[i].from.width, jobs[i].from.height, jobs[i].channels, i);
+    cv::imwrite((dir / fmt_index("in", i)).string(), image);
+    list << (dir / fmt_index("in", i)).string() << ' ' << (dir / fmt_index("pil", i)).string() << ' '
+         << jobs[i].to.width << ' ' << jobs[i].to.height << ' ' << filter_name(jobs[i].filter) << '\n';
+  }
+  list.close();
+  const std::string command = "/usr/bin/python3 " + (test::data_dir() / "pil_resize.py").string() + " " + (dir / "jobs.txt").string();
+  const int status = std::system(command.c_str());
+  if (status != 0) {
+    WARN("skipped: /usr/bin/python3 with Pillow is not available (run ci/setup.sh)");
+    return;
+  }
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const cv::Mat image = cv::imread((dir / fmt_index("in", i)).string(), cv::IMREAD_UNCHANGED);
+    const cv::Mat expected = cv::imread((dir / fmt_index("pil", i)).string(), cv::IMREAD_UNCHANGED);
+    const cv::Mat ours = pil_resize(image, jobs[i].to, jobs[i].filter);
+    INFO(filter_name(jobs[i].filter) << " " << jobs[i].from << " -> " << jobs[i].to << " channels " << jobs[i].channels);
+    REQUIRE(expected.size() == ours.size());
+    CHECK(cv::norm(expected, ours, cv::NORM_INF) == 0.0);
+  }
+}
