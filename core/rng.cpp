@@ -71,6 +71,22 @@ double Rng::normal() {
   return u * std::sqrt(-2.0 * std::log(s) / s);
 }
 
+double Rng::gamma(double shape, double scale) {
+  const double d = shape - 1.0 / 3.0;
+  const double c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double x = 0, v = 0;
+    do {
+      x = normal();
+      v = 1.0 + c * x;
+    } while (v <= 0.0);
+    v = v * v * v;
+    const double u = uniform();
+    if (u < 1.0 - 0.0331 * x * x * x * x) return scale * d * v;
+    if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return scale * d * v;
+  }
+}
+
 bool Rng::bernoulli(double p) { return uniform() < p; }
 
 std::uint64_t stable_hash(std::string_view text) {

@@ -27,6 +27,8 @@ class Rng {
   std::int64_t uniform_int(std::int64_t lo, std::int64_t hi);
   /// Standard normal N(0, 1) (Marsaglia polar method).
   double normal();
+  /// Gamma(shape, scale) for shape ≥ 1 (Marsaglia–Tsang), mean shape·scale.
+  double gamma(double shape, double scale);
   /// True with probability p.
   bool bernoulli(double p);
 
