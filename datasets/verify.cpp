@@ -101,6 +101,10 @@ VerifyReport verify_dataset(const Dataset& dataset, const std::vector<std::strin
   VerifyReport report;
   report.format = dataset.format();
   report.root = dataset.root().string();
+  if (categories.empty()) {
+    report.problems.push_back({report.root, fmt::format("no categories found for format {} (is this the dataset's "
+                                                        "top folder?)", report.format)});
+  }
   for (const auto& category : categories) {
     ProblemSink sink;
     CategorySplit split;

@@ -79,3 +79,37 @@ TEST_CASE("pil_resize equals Pillow bit for bit for every filter when shrinking 
     CHECK(cv::norm(expected, ours, cv::NORM_INF) == 0.0);
   }
 }
+
+TEST_CASE("centre crop follows torchvision: rounded offsets and zero padding", "[datasets][resize]") {
+  cv::Mat image(5, 7, CV_8UC1);
+  for (int i = 0; i < 35; ++i) image.at<uchar>(i / 7, i % 7) = static_cast<uchar>(i);
+  const cv::Mat crop = center_crop(image, {4, 2});
+  // offsets round((7-4)/2) = round(1.5) = 2 and round((5-2)/2) = round(1.5) = 2 (ties to even)
+  CHECK(crop.at<uchar>(0, 0) == 2 * 7 + 2);
+  const cv::Mat padded = center_crop(image, {9, 5});
+  CHECK(padded.size() == cv::Size(9, 5));
+  CHECK(padded.at<uchar>(0, 0) == 0);
+  CHECK(padded.at<uchar>(0, 1) == 0);
+}
+
+TEST_CASE("floats are value/255 then ImageNet-normalised per RGB channel and grey is replicated", "[datasets][resize]") {
+  cv::Mat bgr(1, 1, CV_8UC3, cv::Scalar(10, 20, 30));  // B=10, G=20, R=30
+  const FloatImage f = to_float_image(bgr, true);
+  CHECK(f.data[0] == (30.0f / 255.0f - 0.485f) / 0.229f);
+  CHECK(f.data[1] == (20.0f / 255.0f - 0.456f) / 0.224f);
+  CHECK(f.data[2] == (10.0f / 255.0f - 0.406f) / 0.225f);
+  const FloatImage g = to_float_image(cv::Mat(1, 1, CV_8UC1, cv::Scalar(51)), false);
+  CHECK(g.data == std::vector<float>{0.2f, 0.2f, 0.2f});
+}
+
+TEST_CASE("mask rules: nearest keeps 0/1, bilinear keeps pixels at value/255 above one half", "[datasets][resize]") {
+  cv::Mat mask = cv::Mat::zeros(8, 8, CV_8UC1);
+  mask(cv::Rect(0, 0, 3, 8)) = 1;
+  const cv::Mat nearest = resize_mask(mask, {4, 4}, MaskResize::nearest);
+  CHECK(nearest.at<uchar>(0, 0) == 1);
+  CHECK(nearest.at<uchar>(0, 1) == 0);  // source column floor((1 + 0.5)·2) = 3, outside the defect
+  const cv::Mat scaled = pil_resize(mask * 255, {4, 4}, ResizeFilter::bilinear);
+  const cv::Mat thresholded = resize_mask(mask, {4, 4}, MaskResize::bilinear_threshold);
+  for (int x = 0; x < 4; ++x) CHECK(thresholded.at<uchar>(0, x) == (scaled.at<uchar>(0, x) >= 128 ? 1 : 0));
+  CHECK(shorter_side_size({630, 230}, 256) == cv::Size(701, 256));
+}

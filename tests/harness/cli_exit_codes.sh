@@ -35,6 +35,19 @@ cmp -s "$work/notes.db" <(printf 'not sqlite at all, definitely not') || { echo 
 rm "$work/maps/disc/test/scratch/000.tiff"
 expect_error "scratch/000.tiff" eval --dataset "$work/data" --maps "$work/maps"
 
+# verify prints a report on stdout and exits 2 when the layout is unsound, 0 when it is sound
+"$kdad" datasets verify "$work/data" --format mvtec_ad >"$work/out" || { echo "FAIL: verify of a sound dataset"; failures=$((failures + 1)); }
+cp "$work/data/disc/ground_truth/blob/000_mask.png" "$work/data/disc/ground_truth/blob/042_mask.png"
+"$kdad" datasets verify "$work/data" --format mvtec_ad >"$work/out"
+code=$?
+if [ "$code" -ne 2 ] || ! grep -q "042_mask.png" "$work/out"; then
+  echo "FAIL: verify with an orphan mask -> exit $code"; failures=$((failures + 1))
+fi
+"$kdad" datasets verify "$work/data/disc" --format mvtec_ad >"$work/out"
+[ $? -eq 2 ] && grep -q "no categories found" "$work/out" || { echo "FAIL: verify of a category folder"; failures=$((failures + 1)); }
+rm "$work/data/disc/ground_truth/blob/042_mask.png"
+expect_error "format" datasets verify "$work/data" --format imagenet
+
 "$kdad" --help >/dev/null || { echo "FAIL: --help exit code"; failures=$((failures + 1)); }
 [ "$failures" -eq 0 ] && echo "all malformed inputs rejected with exit 2 and one line"
 exit "$failures"
