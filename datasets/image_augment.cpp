@@ -155,7 +155,7 @@ cv::Mat equalize(const cv::Mat& image) {
 }  // namespace
 
 cv::Mat rotate_about_center(const cv::Mat& image, double degrees) {
-  const cv::Point2f center((image.cols - 1) / 2.0f, (image.rows - 1) / 2.0f);
+  const cv::Point2f center(static_cast<float>(image.cols - 1) / 2.0f, static_cast<float>(image.rows - 1) / 2.0f);
   cv::Mat out;
   cv::warpAffine(image, out, cv::getRotationMatrix2D(center, degrees, 1.0), image.size(), cv::INTER_LINEAR,
                  cv::BORDER_CONSTANT, cv::Scalar::all(0));
