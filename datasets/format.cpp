@@ -36,7 +36,7 @@ DatasetFormat parse_dataset_format(const std::string& name) {
     if (name == info.name) return info.format;
     names += (names.empty() ? "" : ", ") + std::string(info.name);
   }
-  throw UsageError("--format", fmt::format("unknown dataset format '{}' (known: {})", name, names));
+  throw ConfigError(name, fmt::format("unknown dataset format (known: {})", names));
 }
 
 std::string format_name(DatasetFormat format) {

@@ -32,7 +32,7 @@ struct FormatInfo {
 };
 const std::vector<FormatInfo>& dataset_formats();
 
-/// Parses a format name; throws UsageError listing the valid names.
+/// Parses a format name; throws ConfigError listing the valid names.
 DatasetFormat parse_dataset_format(const std::string& name);
 std::string format_name(DatasetFormat format);
 

@@ -5,12 +5,18 @@
 #include "datasets/mvtec_ad.h"
 #include "harness/bench/bench_command.h"
 #include "harness/datasets_command.h"
+#include "harness/cli.h"
 #include "harness/eval_command.h"
+#include "harness/manifest.h"
+#include "harness/methods_command.h"
 #include "harness/provenance.h"
+#include "harness/run_command.h"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <fmt/ranges.h>
+
+#include <iostream>
 
 namespace kdad::harness {
 namespace {
@@ -44,10 +50,12 @@ int run_version(std::ostream& out) {
 
 }  // namespace
 
-int run_invocation(const Invocation& invocation, std::ostream& out) {
+int run_invocation(const Invocation& invocation, const methods::MethodRegistry& registry, std::ostream& out) {
   return std::visit(
       Overloaded{
           [&](const EvalCommand& c) { return run_eval(c, invocation.command_line, out); },
+          [&](const RunCommand& c) { return run_study_command(c, registry, invocation.command_line, out); },
+          [&](const MethodsCommand&) { return print_methods(registry, out); },
           [&](const MakeSyntheticCommand& c) { return run_make_synthetic(c, out); },
           [&](const VerifyDatasetCommand& c) { return run_verify(c, out); },
           [&](const ListFormatsCommand&) { return run_list_formats(out); },
@@ -59,6 +67,28 @@ int run_invocation(const Invocation& invocation, std::ostream& out) {
           },
       },
       invocation.command);
+}
+
+}  // namespace kdad::harness
+
+namespace kdad::harness {
+
+int kdad_main(int argc, const char* const* argv, const std::function<void(methods::MethodRegistry&)>& register_methods) {
+  try {
+    const Invocation invocation = parse_command_line(argc, argv);
+    methods::MethodRegistry registry;
+    register_methods(registry);
+    return run_invocation(invocation, registry, std::cout);
+  } catch (const ManifestError& error) {
+    for (const auto& problem : error.problems()) std::cerr << "kdad: error: " << problem << "\n";
+    return error.exit_code();
+  } catch (const Error& error) {
+    std::cerr << "kdad: error: " << error.what() << "\n";
+    return error.exit_code();
+  } catch (const std::exception& error) {
+    std::cerr << "kdad: internal error: " << error.what() << "\n";
+    return 3;
+  }
 }
 
 }  // namespace kdad::harness

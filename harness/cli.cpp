@@ -17,6 +17,8 @@ constexpr const char* kUsage =
     "usage: kdad <command> [options]\n"
     "\n"
     "commands:\n"
+    "  run MANIFEST              train and evaluate every cell of a study (TOML manifest)\n"
+    "  methods                   the registered methods, their options and presets\n"
     "  eval                      metrics of anomaly maps in the MVTec evaluation layout\n"
     "  datasets verify           check a dataset against its published layout\n"
     "  datasets formats          the dataset formats kdad reads\n"
@@ -174,6 +176,30 @@ Command parse_verify(const std::vector<std::string>& args) {
   return command;
 }
 
+Command parse_run(const std::vector<std::string>& args) {
+  po::options_description options("run options");
+  RunCommand command;
+  std::string manifest, log_json;
+  options.add_options()
+      ("help,h", "show this help")
+      ("manifest", po::value<std::string>(&manifest)->required(), "study manifest (TOML)")
+      ("resume", po::bool_switch(&command.resume), "skip cells already finished in the store")
+      ("fail-fast", po::bool_switch(&command.fail_fast), "stop at the first failed cell")
+      ("dry-run", po::bool_switch(&command.dry_run), "print the grid (with stored status) and stop")
+      ("log-json", po::value<std::string>(&log_json), "append one JSON event per line to this file");
+  const std::string usage = "usage: kdad run MANIFEST [--resume] [--fail-fast] [--dry-run] [--log-json FILE]";
+  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
+      std::find(args.begin(), args.end(), "-h") != args.end()) {
+    return HelpCommand{describe(options, usage)};
+  }
+  po::positional_options_description positional;
+  positional.add("manifest", 1);
+  parse(args, options, positional);
+  command.manifest = manifest;
+  if (!log_json.empty()) command.log_json = log_json;
+  return command;
+}
+
 Command parse_bench(const std::vector<std::string>& args) {
   BenchCommand command;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -205,6 +231,10 @@ Invocation parse_command_line(int argc, const char* const* argv) {
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (name == "eval") {
     invocation.command = parse_eval(rest);
+  } else if (name == "run") {
+    invocation.command = parse_run(rest);
+  } else if (name == "methods") {
+    invocation.command = MethodsCommand{};
   } else if (name == "datasets") {
     if (rest.empty() || rest[0] == "--help" || rest[0] == "-h") {
       invocation.command = HelpCommand{"usage: kdad datasets verify|formats|make-synthetic [options]\n"};
@@ -223,7 +253,7 @@ Invocation parse_command_line(int argc, const char* const* argv) {
   } else if (name == "version" || name == "--version") {
     invocation.command = VersionCommand{};
   } else {
-    throw UsageError("kdad", fmt::format("unknown command '{}' (known: eval, datasets, bench, version)", name));
+    throw UsageError("kdad", fmt::format("unknown command '{}' (known: run, methods, eval, datasets, bench, version)", name));
   }
   return invocation;
 }

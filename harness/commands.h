@@ -48,6 +48,18 @@ struct VerifyDatasetCommand {
 /// `kdad datasets formats`: the formats kdad reads.
 struct ListFormatsCommand {};
 
+/// `kdad run MANIFEST`: the study's grid of cells.
+struct RunCommand {
+  std::filesystem::path manifest;
+  bool resume = false;
+  bool fail_fast = false;
+  bool dry_run = false;
+  std::optional<std::filesystem::path> log_json;
+};
+
+/// `kdad methods`: the registered methods with their options, defaults and presets.
+struct MethodsCommand {};
+
 /// `kdad bench`: Google Benchmark runner; `args` are passed through (e.g. --benchmark_filter).
 struct BenchCommand {
   std::vector<std::string> args;
@@ -61,8 +73,8 @@ struct HelpCommand {
   std::string text;
 };
 
-using Command = std::variant<EvalCommand, MakeSyntheticCommand, VerifyDatasetCommand, ListFormatsCommand, BenchCommand,
-                             VersionCommand, HelpCommand>;
+using Command = std::variant<EvalCommand, RunCommand, MethodsCommand, MakeSyntheticCommand, VerifyDatasetCommand,
+                             ListFormatsCommand, BenchCommand, VersionCommand, HelpCommand>;
 
 /// A parsed invocation.
 struct Invocation {

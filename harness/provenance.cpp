@@ -47,6 +47,7 @@ reports::RunRecord make_run_record(const std::string& command, const std::string
   run.compiler = build.compiler;
   run.host = host_name();
   run.library_versions_json = library_versions_json();
+  run.pid = static_cast<std::int64_t>(getpid());
   return run;
 }
 

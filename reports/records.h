@@ -24,6 +24,7 @@ struct RunRecord {
   std::string library_versions_json;  ///< JSON object name → version
   std::optional<std::string> manifest;         ///< canonical manifest text, when a manifest ran
   std::optional<std::string> manifest_sha256;
+  std::int64_t pid = 0;  ///< process id of the invocation (tells a killed run from a running one)
 };
 
 struct MetricRecord {
@@ -67,6 +68,9 @@ struct CellRecord {
   std::string status = "ok";                    ///< "ok" or "failed"
   std::optional<std::string> message;           ///< failure message
   std::string details_json = "{}";              ///< counts and notes (JSON object)
+  std::optional<std::int64_t> peak_rss_bytes;     ///< peak resident memory during the cell
+  std::optional<std::int64_t> peak_device_bytes;  ///< peak CUDA memory, when on a GPU
+  std::optional<std::string> environment_json;    ///< threads, BLAS, allocator, batch sizes (JSON)
   std::string started_at;
   std::string ended_at;
   std::vector<MetricRecord> metrics;

@@ -74,6 +74,14 @@ CREATE TABLE timings (
   PRIMARY KEY (cell_id, phase)
 );
 )sql"},
+      // v2: the runner's resource figures and the process id that lets a later run tell a killed
+      // run ('running' forever) from one still going.
+      {2, R"sql(
+ALTER TABLE runs ADD COLUMN pid INTEGER;
+ALTER TABLE cells ADD COLUMN peak_rss_bytes INTEGER;
+ALTER TABLE cells ADD COLUMN peak_device_bytes INTEGER;
+ALTER TABLE cells ADD COLUMN environment TEXT;
+)sql"},
   };
   return kMigrations;
 }

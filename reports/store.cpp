@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <bit>
+#include <set>
 #include <cstring>
 
 namespace kdad::reports {
@@ -106,12 +107,12 @@ std::int64_t ResultsStore::begin_run(const RunRecord& run) {
   Transaction transaction(db_);
   db_.prepare(
          "INSERT INTO runs (uuid, command, command_line, started_at, kdad_version, git_sha, git_dirty, "
-         "build_type, compiler, host, library_versions, manifest, manifest_sha256) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
+         "build_type, compiler, host, library_versions, manifest, manifest_sha256, pid) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
       .bind(1, run.uuid).bind(2, run.command).bind(3, run.command_line).bind(4, run.started_at)
       .bind(5, run.kdad_version).bind(6, run.git_sha).bind(7, std::int64_t{run.git_dirty ? 1 : 0})
       .bind(8, run.build_type).bind(9, run.compiler).bind(10, run.host).bind(11, run.library_versions_json)
-      .bind(12, run.manifest).bind(13, run.manifest_sha256)
+      .bind(12, run.manifest).bind(13, run.manifest_sha256).bind(14, run.pid)
       .run();
   const std::int64_t id = db_.last_insert_id();
   transaction.commit();
@@ -139,14 +140,16 @@ WriteOutcome ResultsStore::write_cell(std::int64_t run_id, const CellRecord& cel
   db_.prepare(
          "INSERT INTO cells (key, run_id, kind, method_id, method_options, dataset_format, dataset_root, "
          "dataset_fingerprint, category, seed, protocol_id, protocol, maps_source, maps_fingerprint, device, "
-         "weights, determinism, status, message, details, started_at, ended_at) VALUES "
-         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)")
+         "weights, determinism, status, message, details, started_at, ended_at, peak_rss_bytes, peak_device_bytes, "
+         "environment) VALUES "
+         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)")
       .bind(1, cell.key).bind(2, run_id).bind(3, cell.kind).bind(4, cell.method_id).bind(5, cell.method_options)
       .bind(6, cell.dataset_format).bind(7, cell.dataset_root).bind(8, cell.dataset_fingerprint)
       .bind(9, cell.category).bind(10, cell.seed).bind(11, cell.protocol_id).bind(12, cell.protocol_json)
       .bind(13, cell.maps_source).bind(14, cell.maps_fingerprint).bind(15, cell.device).bind(16, cell.weights)
       .bind(17, cell.determinism_json).bind(18, cell.status).bind(19, cell.message).bind(20, cell.details_json)
-      .bind(21, cell.started_at).bind(22, cell.ended_at)
+      .bind(21, cell.started_at).bind(22, cell.ended_at).bind(23, cell.peak_rss_bytes)
+      .bind(24, cell.peak_device_bytes).bind(25, cell.environment_json)
       .run();
   const std::int64_t cell_id = db_.last_insert_id();
 
@@ -176,7 +179,8 @@ std::optional<StoredCell> ResultsStore::find_cell(std::string_view key) {
   Statement query = db_.prepare(
       "SELECT id, run_id, kind, method_id, method_options, dataset_format, dataset_root, dataset_fingerprint, "
       "category, seed, protocol_id, protocol, maps_source, maps_fingerprint, device, weights, determinism, "
-      "status, message, details, started_at, ended_at FROM cells WHERE key = ?1");
+      "status, message, details, started_at, ended_at, peak_rss_bytes, peak_device_bytes, environment "
+      "FROM cells WHERE key = ?1");
   query.bind(1, key);
   if (!query.step()) return std::nullopt;
   auto text_or_null = [&](int column) -> std::optional<std::string> {
@@ -208,6 +212,9 @@ std::optional<StoredCell> ResultsStore::find_cell(std::string_view key) {
   c.details_json = query.column_text(19);
   c.started_at = query.column_text(20);
   c.ended_at = query.column_text(21);
+  if (!query.is_null(22)) c.peak_rss_bytes = query.column_int(22);
+  if (!query.is_null(23)) c.peak_device_bytes = query.column_int(23);
+  c.environment_json = text_or_null(24);
 
   Statement metrics = db_.prepare("SELECT name, value FROM metrics WHERE cell_id = ?1 ORDER BY rowid");
   metrics.bind(1, stored.id);
@@ -232,6 +239,27 @@ std::optional<StoredCell> ResultsStore::find_cell(std::string_view key) {
     c.timings.push_back(std::move(t));
   }
   return stored;
+}
+
+std::set<std::string> ResultsStore::finished_keys() {
+  std::set<std::string> keys;
+  Statement query = db_.prepare("SELECT key FROM cells WHERE status = 'ok'");
+  while (query.step()) keys.insert(query.column_text(0));
+  return keys;
+}
+
+int ResultsStore::mark_interrupted_runs(const std::string& host, const std::function<bool(std::int64_t)>& alive,
+                                        std::string_view ended_at) {
+  std::vector<std::int64_t> stale;
+  {
+    Statement query = db_.prepare("SELECT id, pid FROM runs WHERE status = 'running' AND host = ?1 AND pid IS NOT NULL");
+    query.bind(1, host);
+    while (query.step()) {
+      if (!alive(query.column_int(1))) stale.push_back(query.column_int(0));
+    }
+  }
+  for (const std::int64_t id : stale) end_run(id, "interrupted", ended_at);
+  return static_cast<int>(stale.size());
 }
 
 std::int64_t ResultsStore::count_cells() {

@@ -7,6 +7,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <set>
+#include <string>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -38,6 +41,12 @@ class ResultsStore {
   WriteOutcome write_cell(std::int64_t run_id, const CellRecord& cell);
 
   std::optional<StoredCell> find_cell(std::string_view key);
+  /// Keys of every cell finished with status "ok" (what `--resume` skips).
+  std::set<std::string> finished_keys();
+  /// Marks as "interrupted" the runs of `host` still "running" whose process is no longer
+  /// `alive` (a killed kdad). Returns how many were marked.
+  int mark_interrupted_runs(const std::string& host, const std::function<bool(std::int64_t)>& alive,
+                            std::string_view ended_at);
   std::int64_t count_cells();
 
  private:

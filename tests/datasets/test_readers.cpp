@@ -211,4 +211,5 @@ TEST_CASE("unknown formats are usage errors listing the known ones", "[datasets]
   CHECK_THROWS_WITH(parse_dataset_format("imagenet"), Contains("imagenet") && Contains("mvtec_ad") && Contains("ksdd2"));
   CHECK(parse_dataset_format("visa") == DatasetFormat::visa);
   CHECK_THROWS_AS(open_dataset(DatasetFormat::mvtec_ad, ""), UsageError);
+  CHECK_THROWS_AS(parse_dataset_format("imagenet"), ConfigError);
 }

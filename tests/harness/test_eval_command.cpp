@@ -47,7 +47,8 @@ std::string run(std::vector<std::string> args) {
   for (const auto& a : args) argv.push_back(a.c_str());
   std::ostringstream out;
   const auto invocation = harness::parse_command_line(static_cast<int>(argv.size()), argv.data());
-  if (harness::run_invocation(invocation, out) != 0) throw std::runtime_error("non-zero exit code");
+  const methods::MethodRegistry registry;
+  if (harness::run_invocation(invocation, registry, out) != 0) throw std::runtime_error("non-zero exit code");
   return out.str();
 }
 

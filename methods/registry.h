@@ -1,0 +1,91 @@
+// The method registry: ids, option tables with presets, factories, and the one function that sets
+// process-wide state at the start of every cell. An ordinary object filled explicitly.
+#pragma once
+
+#include "methods/method.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kdad::methods {
+
+enum class OptionType { integer, real, boolean, text };
+
+/// One option of a method.
+struct OptionSpec {
+  std::string name;
+  OptionType type = OptionType::text;
+  std::string default_value;
+  std::string doc;
+  /// Preset name ("paper", "tiny", ...) → value; a preset without an entry keeps the default.
+  std::map<std::string, std::string> presets;
+};
+
+/// Option values with every default filled in, checked against the option table.
+class MethodOptions {
+ public:
+  MethodOptions() = default;
+  explicit MethodOptions(std::map<std::string, std::string> values) : values_(std::move(values)) {}
+  const std::string& text(const std::string& name) const;
+  std::int64_t integer(const std::string& name) const;
+  double real(const std::string& name) const;
+  bool boolean(const std::string& name) const;
+  /// "name=value;name=value" in name order: the identity of a configuration.
+  std::string canonical() const;
+  const std::map<std::string, std::string>& values() const { return values_; }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+/// Process-wide settings for a cell (seeds, threads, deterministic algorithms).
+struct CellEnvironment {
+  std::uint64_t seed = 0;
+  int threads = 1;
+  std::string device = "cpu";
+  bool deterministic = true;
+};
+
+struct MethodEntry {
+  std::string id;
+  std::string summary;
+  std::vector<OptionSpec> options;
+  std::function<std::unique_ptr<Method>(const MethodOptions&)> factory;
+};
+
+class MethodRegistry {
+ public:
+  /// Adds a method; throws InternalError on a duplicate id.
+  void add(MethodEntry entry);
+  /// The entry of `id`; throws ConfigError listing the registered ids.
+  const MethodEntry& find(const std::string& id) const;
+  bool contains(const std::string& id) const;
+  const std::vector<MethodEntry>& entries() const { return entries_; }
+
+  /// Defaults, then the preset's values, then `overrides`. Throws ConfigError naming an unknown
+  /// preset, an unknown option (listing the valid ones) or a value of the wrong type.
+  MethodOptions resolve(const std::string& id, const std::string& preset,
+                        const std::map<std::string, std::string>& overrides) const;
+
+  /// Creates a method from resolved options.
+  std::unique_ptr<Method> create(const std::string& id, const MethodOptions& options) const;
+
+  /// The function that sets process-wide state at the start of each cell (torch seeds, thread
+  /// counts, deterministic algorithms). Set by whoever registers methods that need it.
+  void set_environment_setup(std::function<void(const CellEnvironment&)> setup) { environment_ = std::move(setup); }
+  void apply_environment(const CellEnvironment& environment) const;
+
+ private:
+  std::vector<MethodEntry> entries_;
+  std::function<void(const CellEnvironment&)> environment_;
+};
+
+/// Checks that `value` parses as `type`; returns an explanation when it does not.
+std::optional<std::string> option_type_error(OptionType type, const std::string& value);
+
+std::string option_type_name(OptionType type);
+
+}  // namespace kdad::methods

@@ -1,0 +1,267 @@
+// The runner with the test-only method: manifests and their errors, grid keys, running, resume,
+// failure isolation, determinism, exported maps.
+#include "core/error.h"
+#include "datasets/synthetic.h"
+#include "harness/app.h"
+#include "harness/cli.h"
+#include "harness/grid.h"
+#include "harness/manifest.h"
+#include "harness/runner.h"
+#include "pixel_stats_method.h"
+#include "reports/sqlite.h"
+#include "reports/store.h"
+#include "test_support.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace kdad;
+using namespace kdad::harness;
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Study {
+  test::TempDir dir;
+  methods::MethodRegistry registry;
+  std::vector<methods::CellEnvironment> environments;
+  Study() {
+    test::register_test_methods(registry, &environments);
+    datasets::SyntheticSpec spec;
+    spec.categories = {"weave", "disc"};
+    spec.image_size = 64;
+    spec.train_images = 8;
+    spec.test_good_images = 4;
+    spec.test_images_per_defect = 2;
+    datasets::make_synthetic_dataset(dir / "data", spec);
+  }
+  fs::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir / name) << text;
+    return dir / name;
+  }
+  Manifest manifest(const std::string& extra_method_options = "", const std::string& seeds = "[0, 1]",
+                    const std::string& top = "") const {
+    return read_manifest(write("study.toml", top + R"(
+name = "test"
+database = "results/kdad.sqlite"
+artifacts = "results/artifacts"
+threads = 2
+seeds = )" + seeds + R"(
+
+[[method]]
+id = "pixel_stats"
+preset = "tiny"
+options = { jitter = 0.01 )" + extra_method_options + R"( }
+
+[[dataset]]
+format = "mvtec_ad"
+root = "data"
+categories = "all"
+)"),
+                         registry);
+  }
+  RunSummary run(const Manifest& m, RunOptions options = {}) const {
+    std::ostringstream out;
+    return run_study(m, registry, options, "kdad run study.toml", out);
+  }
+};
+
+std::vector<std::pair<std::string, double>> stored_metrics(const fs::path& db) {
+  reports::Database read(db, reports::Database::Mode::read_only);
+  auto query = read.prepare("SELECT cells.key || '/' || name, value FROM metrics JOIN cells ON cells.id = cell_id "
+                            "WHERE value IS NOT NULL ORDER BY 1");
+  std::vector<std::pair<std::string, double>> out;
+  while (query.step()) out.emplace_back(query.column_text(0), query.column_double(1));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a manifest with many mistakes reports every one with its line before anything runs", "[runner]") {
+  Study s;
+  const auto file = s.write("bad.toml", R"(name = "bad"
+seeds = [0, 0, -1]
+device = "gpu"
+colour = "blue"
+
+[protocol]
+pro_limit = 3.0
+
+[[method]]
+id = "pixel_stats"
+preset = "huge"
+
+[[method]]
+id = "pixel_stats"
+options = { size = "big", speed = 2 }
+
+[[method]]
+id = "nonexistent"
+
+[[dataset]]
+format = "mvtec_ad"
+root = "data"
+categories = ["weave", "carpet"]
+
+[[dataset]]
+format = "imagenet"
+root = "data"
+
+[[dataset]]
+format = "visa"
+root = "nowhere"
+)");
+  try {
+    read_manifest(file, s.registry);
+    FAIL("no error");
+  } catch (const ManifestError& e) {
+    const auto& p = e.problems();
+    std::string all;
+    for (const auto& line : p) all += line + "\n";
+    INFO(all);
+    CHECK(p.size() >= 10);
+    CHECK_THAT(all, Contains("bad.toml:2:") && Contains("seed 0 is listed twice"));
+    CHECK_THAT(all, Contains("non-negative"));
+    CHECK_THAT(all, Contains("bad.toml:3:") && Contains("device 'gpu'"));
+    CHECK_THAT(all, Contains("bad.toml:4:") && Contains("unknown key 'colour'"));
+    CHECK_THAT(all, Contains("bad.toml:7:") && Contains("pro_limit 3"));
+    CHECK_THAT(all, Contains("unknown preset 'huge'"));
+    CHECK_THAT(all, Contains("unknown option") || Contains("not an integer"));
+    CHECK_THAT(all, Contains("unknown method") && Contains("pixel_stats"));
+    CHECK_THAT(all, Contains("no category 'carpet'"));
+    CHECK_THAT(all, Contains("imagenet"));
+    CHECK_THAT(all, Contains("nowhere"));
+  }
+  CHECK_FALSE(fs::exists(s.dir / "results"));
+  CHECK_THROWS_WITH(read_manifest(s.write("syntax.toml", "name = \n[[method]\n"), s.registry), Contains("syntax.toml:1"));
+  CHECK_THROWS_WITH(read_manifest(s.dir / "absent.toml", s.registry), Contains("manifest not found"));
+}
+
+TEST_CASE("the grid is methods x datasets x categories x seeds with stable distinct keys", "[runner]") {
+  Study s;
+  const Manifest m = s.manifest();
+  const auto cells = expand_grid(m);
+  REQUIRE(cells.size() == 4);
+  CHECK(cells[0].name() == "pixel_stats[tiny]/mvtec_ad/disc/seed0");
+  std::set<std::string> keys;
+  for (const auto& c : cells) keys.insert(c.key);
+  CHECK(keys.size() == 4);
+  CHECK(expand_grid(s.manifest())[3].key == cells[3].key);
+  CHECK(expand_grid(s.manifest(", size = 24"))[3].key != cells[3].key);  // options are part of the key
+  const Manifest other_limit = read_manifest(s.write("l.toml", "seeds = [0, 1]\n[protocol]\npro_limit = 0.05\n"
+                                                              "[[method]]\nid = \"pixel_stats\"\npreset = \"tiny\"\n"
+                                                              "options = { jitter = 0.01 }\n"
+                                                              "[[dataset]]\nformat = \"mvtec_ad\"\nroot = \"data\"\n"),
+                                             s.registry);
+  CHECK(expand_grid(other_limit)[3].key != cells[3].key);  // and so is the protocol
+}
+
+TEST_CASE("run writes every cell with metrics timings and provenance and resume skips finished cells", "[runner]") {
+  Study s;
+  const Manifest m = s.manifest();
+  const RunSummary first = s.run(m);
+  CHECK(first.ok == 4);
+  CHECK(first.failed == 0);
+  REQUIRE(s.environments.size() == 4);
+  CHECK(s.environments[1].seed == 1);  // the environment is set at the start of every cell
+  reports::ResultsStore store(m.database);
+  CHECK(store.count_cells() == 4);
+  const auto cell = store.find_cell(expand_grid(m)[0].key);
+  REQUIRE(cell.has_value());
+  CHECK(cell->record.status == "ok");
+  CHECK(cell->record.method_options == "fail_category=;jitter=0.01;size=16;sleep_ms=0");
+  CHECK(cell->record.peak_rss_bytes.value_or(0) > 0);
+  bool has_fit = false, has_predict = false;
+  for (const auto& t : cell->record.timings) {
+    has_fit |= t.phase == "fit";
+    has_predict |= t.phase == "predict_per_image" && t.p50_s.has_value() && t.p95_s.has_value();
+  }
+  CHECK(has_fit);
+  CHECK(has_predict);
+  double pixel_auroc = 0;
+  for (const auto& metric : cell->record.metrics) {
+    if (metric.name == "pixel_auroc") pixel_auroc = metric.value.value_or(0);
+  }
+  CHECK(pixel_auroc > 0.9);  // the statistics learn the normal appearance
+  CHECK(fs::exists(s.dir / "results" / "artifacts" / expand_grid(m)[0].key.substr(0, 16) / "checkpoint" / "state.yml"));
+
+  RunOptions resume;
+  resume.resume = true;
+  const RunSummary second = s.run(m, resume);
+  CHECK(second.skipped == 4);
+  CHECK(second.ok == 0);
+  CHECK(reports::ResultsStore(m.database).count_cells() == 4);
+}
+
+TEST_CASE("a failing cell is recorded with its message and the sweep goes on unless fail-fast", "[runner]") {
+  Study s;
+  const Manifest m = s.manifest(", fail_category = \"disc\"");
+  const RunSummary summary = s.run(m);
+  CHECK(summary.failed == 2);
+  CHECK(summary.ok == 2);
+  const auto failed = reports::ResultsStore(m.database).find_cell(expand_grid(m)[0].key);
+  REQUIRE(failed.has_value());
+  CHECK(failed->record.status == "failed");
+  CHECK_THAT(failed->record.message.value_or(""), Contains("told to fail"));
+  RunOptions fail_fast;
+  fail_fast.fail_fast = true;
+  const RunSummary stopped = s.run(m, fail_fast);
+  CHECK(stopped.failed == 1);
+  CHECK(stopped.ok == 0);
+}
+
+TEST_CASE("the same manifest and seeds give identical metrics in two runs", "[runner]") {
+  Study s;
+  const Manifest a = s.manifest();
+  s.run(a);
+  const auto first = stored_metrics(a.database);
+  fs::rename(a.database, s.dir / "first.sqlite");
+  fs::remove(a.database.string() + "-wal");
+  fs::remove(a.database.string() + "-shm");
+  s.run(a);
+  const auto second = stored_metrics(a.database);
+  REQUIRE(first.size() > 20);
+  CHECK(first == second);
+}
+
+TEST_CASE("exported maps follow the MVTec layout and kdad eval reproduces the cell's metrics", "[runner]") {
+  Study s;
+  const Manifest m = s.manifest("", "[0]", "export_maps = true\n");
+  s.run(m);
+  const auto cell = expand_grid(m)[0];  // disc, seed 0
+  const fs::path maps = s.dir / "results" / "artifacts" / cell.key.substr(0, 16) / "maps";
+  REQUIRE(fs::exists(maps / "disc" / "test" / "good" / "000.tiff"));
+  std::vector<std::string> args = {"kdad", "eval", "--dataset", (s.dir / "data").string(), "--maps", maps.string(),
+                                   "--categories", "disc", "--json"};
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out;
+  run_invocation(parse_command_line(static_cast<int>(argv.size()), argv.data()), s.registry, out);
+  const auto doc = nlohmann::json::parse(out.str());
+  const auto stored = reports::ResultsStore(m.database).find_cell(cell.key);
+  for (const auto& metric : stored->record.metrics) {
+    if (metric.name.rfind("image_", 0) == 0) continue;  // eval scores images by the max of the stored map
+    INFO(metric.name);
+    if (metric.value) CHECK(doc["categories"][0]["metrics"][metric.name].get<double>() == Approx(*metric.value).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("the JSON log has one event per line for every cell", "[runner]") {
+  Study s;
+  const Manifest m = s.manifest("", "[3]");
+  RunOptions options;
+  options.log_json = s.dir / "events.jsonl";
+  s.run(m, options);
+  std::ifstream in(s.dir / "events.jsonl");
+  std::map<std::string, int> events;
+  for (std::string line; std::getline(in, line);) events[nlohmann::json::parse(line)["event"]]++;
+  CHECK(events["run_started"] == 1);
+  CHECK(events["cell_started"] == 2);
+  CHECK(events["cell_finished"] == 2);
+  CHECK(events["progress"] >= 16);
+  CHECK(events["run_finished"] == 1);
+}
