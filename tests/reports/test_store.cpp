@@ -163,3 +163,28 @@ TEST_CASE("migrations run in order / keep the data / and roll back completely on
     CHECK_THROWS(db.prepare("SELECT note FROM cells"));
   }
 }
+
+TEST_CASE("a version-1 database from an earlier kdad is migrated to the current schema with its data", "[reports]") {
+  test::TempDir dir;
+  const auto file = dir / "old.sqlite";
+  const std::vector<Migration> v1(builtin_migrations().begin(), builtin_migrations().begin() + 1);
+  {
+    ResultsStore old(file, v1);
+    REQUIRE(old.schema_version() == 1);
+    Database db(file, Database::Mode::read_write_create);
+    db.exec("INSERT INTO runs (uuid, command, command_line, started_at, kdad_version, git_sha, git_dirty, build_type, "
+            "compiler, host, library_versions) VALUES ('u1', 'eval', 'kdad eval', 't', '0.0.9', 'abc', 0, 'Release', "
+            "'Clang', 'h', '{}')");
+    db.exec("INSERT INTO cells (key, run_id, kind, dataset_format, dataset_root, dataset_fingerprint, category, "
+            "protocol_id, protocol, status, details, started_at, ended_at) VALUES ('old-key', 1, 'eval', 'mvtec_ad', "
+            "'/d', 'f', 'bottle', 'p', '{}', 'ok', '{}', 't', 't')");
+    db.exec("INSERT INTO metrics (cell_id, name, value) VALUES (1, 'au_pro', 0.875)");
+  }
+  ResultsStore upgraded(file);
+  CHECK(upgraded.schema_version() == current_schema_version());
+  const auto cell = upgraded.find_cell("old-key");
+  REQUIRE(cell.has_value());
+  CHECK(cell->record.metrics.at(0).value == 0.875);
+  CHECK_FALSE(cell->record.peak_rss_bytes.has_value());  // columns added by v2 are empty for old cells
+  CHECK(upgraded.finished_keys() == std::set<std::string>{"old-key"});
+}
