@@ -10,7 +10,7 @@ packages=(
   libopencv-dev libfmt-dev libboost-program-options-dev libsqlite3-dev
   catch2 libbenchmark-dev libtomlplusplus-dev nlohmann-json3-dev libjs-chart.js zlib1g-dev
   # reference checks (sklearn/scipy used by tests/data scripts and the benchmark comparison)
-  python3 python3-numpy python3-sklearn python3-scipy python3-tifffile python3-pil
+  python3 python3-numpy python3-sklearn python3-scipy python3-tifffile python3-pil python3-torch python3-torchvision
   # real data for the one-class protocol
   dataset-fashion-mnist
   # tools used by tests and scripts

@@ -16,14 +16,14 @@ int print_methods(const methods::MethodRegistry& registry, std::ostream& out) {
       for (const auto& [name, value] : option.presets) presets.insert(name);
     }
     fmt::print(out, "{}: {}\n", entry.id, entry.summary);
-    fmt::print(out, "  {:<22} {:<8} {:<14}", "option", "type", "default");
-    for (const auto& preset : presets) fmt::print(out, " {:<14}", preset);
+    fmt::print(out, "  {:<22} {:<8} {:<16}", "option", "type", "default");
+    for (const auto& preset : presets) fmt::print(out, " {:<16}", preset);
     fmt::print(out, " doc\n");
     for (const auto& option : entry.options) {
-      fmt::print(out, "  {:<22} {:<8} {:<14}", option.name, methods::option_type_name(option.type), option.default_value);
+      fmt::print(out, "  {:<22} {:<8} {:<16}", option.name, methods::option_type_name(option.type), option.default_value);
       for (const auto& preset : presets) {
         const auto value = option.presets.find(preset);
-        fmt::print(out, " {:<14}", value != option.presets.end() ? value->second : "=");
+        fmt::print(out, " {:<16}", value != option.presets.end() ? value->second : "=");
       }
       fmt::print(out, " {}\n", option.doc);
     }

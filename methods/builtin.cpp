@@ -1,10 +1,21 @@
 // The methods kdad ships, registered explicitly.
 #include "methods/builtin.h"
 
+#include "methods/common/environment.h"
+#include "methods/rd/reverse_distillation.h"
+
 namespace kdad::methods {
 
 void register_builtin_methods(MethodRegistry& registry) {
-  (void)registry;  // RD, MRKD, MKD and ADPS register here as they land (issue 6 onwards).
+  registry.add({"rd", "Reverse Distillation (Deng & Li, CVPR 2022; hq-deng/RD4AD)", reverse_distillation_options(false),
+                [](const MethodOptions& options) {
+                  return std::make_unique<ReverseDistillation>(reverse_distillation_config("rd", options));
+                }});
+  registry.add({"mrkd", "Masked Reverse Knowledge Distillation (Jiang et al., KBS 2023; yuxin-jiang/MRKD)",
+                reverse_distillation_options(true), [](const MethodOptions& options) {
+                  return std::make_unique<ReverseDistillation>(reverse_distillation_config("mrkd", options));
+                }});
+  registry.set_environment_setup(apply_torch_environment);
 }
 
 }  // namespace kdad::methods

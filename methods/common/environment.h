@@ -1,0 +1,15 @@
+// The one function that sets torch's process-wide state at the start of every cell.
+#pragma once
+
+#include "methods/registry.h"
+
+namespace kdad::methods {
+
+/// Seeds torch (CPU and CUDA), sets the intra-op thread count, requests deterministic algorithms
+/// (warning only where none exists) and turns cuDNN benchmarking off.
+void apply_torch_environment(const CellEnvironment& environment);
+
+/// "torch <version>, <n> threads, <BLAS/parallel info>" for provenance.
+std::string torch_description();
+
+}  // namespace kdad::methods
