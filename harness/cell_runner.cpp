@@ -208,7 +208,8 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
     record.status = "ok";
   } catch (const std::exception& e) {
     record.status = "failed";
-    record.message = e.what();
+    const std::string message = e.what();
+    record.message = message.substr(0, message.find('\n'));  // torch appends a stack trace
   }
   record.details_json = details.is_null() ? "{}" : details.dump();
   record.peak_rss_bytes = static_cast<std::int64_t>(proc_status_kib("VmHWM")) * 1024;

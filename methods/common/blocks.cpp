@@ -50,7 +50,7 @@ torch::Tensor BasicBlockImpl::forward(const torch::Tensor& x) {
 
 void init_like_torchvision(torch::nn::Module& module) {
   torch::NoGradGuard no_grad;
-  for (auto& child : module.modules(/*include_self=*/true)) {
+  for (auto& child : module.modules(/*include_self=*/false)) {
     if (auto* conv = child->as<torch::nn::Conv2d>()) {
       torch::nn::init::kaiming_normal_(conv->weight, 0.0, torch::kFanOut, torch::kReLU);
     } else if (auto* bn = child->as<torch::nn::BatchNorm2d>()) {
