@@ -7,6 +7,7 @@
 #include "harness/grid.h"
 #include "harness/progress.h"
 #include "harness/provenance.h"
+#include "harness/run_report.h"
 #include "reports/store.h"
 
 #include <fmt/format.h>
@@ -98,6 +99,13 @@ RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& re
   store.end_run(run_id, summary.failed == 0 ? "ok" : "failed", utc_now_iso8601());
   progress.run_finished(summary.ok, summary.failed, summary.skipped,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  std::map<std::string, reports::CellRecord> stored;  // the table reads the store, like every report
+  for (const auto& cell : cells) {
+    if (auto found = store.find_cell(cell.key)) stored.emplace(cell.key, std::move(found->record));
+  }
+  fmt::print(out, "protocol {} (AU-PRO to FPR {}), results in {}", protocol_id(manifest.protocol), manifest.protocol.pro_limit,
+             manifest.database.string());
+  print_study_table(out, cells, stored);
   return summary;
 }
 
