@@ -59,7 +59,7 @@ int run_invocation(const Invocation& invocation, const methods::MethodRegistry& 
           [&](const MakeSyntheticCommand& c) { return run_make_synthetic(c, out); },
           [&](const VerifyDatasetCommand& c) { return run_verify(c, out); },
           [&](const ListFormatsCommand&) { return run_list_formats(out); },
-          [&](const BenchCommand& c) { return run_bench(c, out); },
+          [&](const BenchCommand& c) { return run_bench(c, registry, out); },
           [&](const VersionCommand&) { return run_version(out); },
           [&](const HelpCommand& c) {
             out << c.text;

@@ -5,6 +5,7 @@
 #include "harness/bench/loader_benchmarks.h"
 #include "harness/bench/metric_benchmarks.h"
 #include "harness/bench/metric_fixtures.h"
+#include "harness/bench/method_benchmarks.h"
 #include "metrics/pixel_sweep.h"
 
 #include <benchmark/benchmark.h>
@@ -15,7 +16,7 @@
 
 namespace kdad::harness {
 
-int run_bench(const BenchCommand& command, std::ostream& out) {
+int run_bench(const BenchCommand& command, const methods::MethodRegistry& registry, std::ostream& out) {
   MetricFixtures fixtures;
   if (command.dump_pixels) {
     const auto& images = fixtures.get(100, 256);
@@ -28,6 +29,7 @@ int run_bench(const BenchCommand& command, std::ostream& out) {
   LoaderFixture loader_fixture;
   register_metric_benchmarks(fixtures);
   register_loader_benchmarks(loader_fixture);
+  register_method_benchmarks(registry, loader_fixture);
   std::vector<std::string> args = {"kdad bench"};
   args.insert(args.end(), command.args.begin(), command.args.end());
   std::vector<char*> argv;

@@ -2,13 +2,14 @@
 #pragma once
 
 #include "harness/commands.h"
+#include "methods/registry.h"
 
 #include <ostream>
 
 namespace kdad::harness {
 
-/// Registers the benchmarks and runs them with the pass-through Google Benchmark flags.
+/// Registers the benchmarks (metrics, loader, and every method of `registry`) and runs them with the pass-through Google Benchmark flags.
 /// Returns 0, or 2 when a flag is not understood.
-int run_bench(const BenchCommand& command, std::ostream& out);
+int run_bench(const BenchCommand& command, const methods::MethodRegistry& registry, std::ostream& out);
 
 }  // namespace kdad::harness

@@ -1,0 +1,87 @@
+// Benchmarks of the methods through the Method interface.
+#include "harness/bench/method_benchmarks.h"
+
+#include "core/parallel.h"
+#include "datasets/mvtec_ad.h"
+#include "harness/bench/bench_support.h"
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace kdad::harness {
+namespace {
+
+// Collects the duration of every training step the method reports.
+class StepTimes final : public methods::ProgressSink {
+ public:
+  void report(const methods::ProgressEvent& event) override {
+    if (event.phase == "fit" && event.images_per_second > 0) seconds_.push_back(1.0 / event.images_per_second);
+  }
+  /// Median seconds per image over the steps after the first (warm-up).
+  double median_after_first() const {
+    std::vector<double> steady(seconds_.begin() + (seconds_.size() > 1 ? 1 : 0), seconds_.end());
+    std::sort(steady.begin(), steady.end());
+    return steady.empty() ? 0.0 : steady[steady.size() / 2];
+  }
+
+ private:
+  std::vector<double> seconds_;
+};
+
+}  // namespace
+
+void register_method_benchmarks(const methods::MethodRegistry& registry, LoaderFixture& fixture) {
+  for (const auto& entry : registry.entries()) {
+    for (const int batch : {4, 16}) {
+      benchmark::RegisterBenchmark(
+          fmt::format("methods/{}/fit_step/256/batch:{}", entry.id, batch).c_str(),
+          [&registry, &fixture, id = entry.id, batch](benchmark::State& state) {
+            const datasets::MvtecAd dataset(fixture.root());
+            auto split = dataset.split("weave");
+            constexpr int kSteps = 4;
+            split.train.resize(static_cast<std::size_t>(kSteps * batch));
+            const auto options = registry.resolve(id, "paper", {{"pretrained", "none"}, {"epochs", "1"},
+                                                                {"batch_size", std::to_string(batch)}});
+            registry.apply_environment({0, hardware_threads(), "cpu", true});
+            StepTimes steps;
+            measure_iterations(state, kSteps, [&] {
+              auto method = registry.create(id, options);
+              methods::FitContext context;
+              context.threads = hardware_threads();
+              context.progress = &steps;
+              method->fit({dataset, split.train, "weave"}, context);
+            });
+            // Steady state: the median step after the first, excluding network construction.
+            const double step_seconds = steps.median_after_first() * batch;
+            state.counters["s_per_step"] = step_seconds;
+            state.counters["steps_per_s"] = 1.0 / step_seconds;
+            state.counters["train_images_per_s"] = batch / step_seconds;
+          })
+          ->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+    }
+    for (const int batch : {1, 4}) {
+      benchmark::RegisterBenchmark(
+          fmt::format("methods/{}/predict/256/batch:{}", entry.id, batch).c_str(),
+          [&registry, &fixture, id = entry.id, batch](benchmark::State& state) {
+            const datasets::MvtecAd dataset(fixture.root());
+            auto split = dataset.split("weave");
+            split.train.resize(2);
+            const auto options = registry.resolve(id, "paper", {{"pretrained", "none"}, {"epochs", "1"}, {"batch_size", "2"}});
+            registry.apply_environment({0, hardware_threads(), "cpu", true});
+            auto method = registry.create(id, options);
+            methods::FitContext context;
+            context.threads = hardware_threads();
+            method->fit({dataset, split.train, "weave"}, context);
+            std::vector<Sample> samples;
+            for (int i = 0; i < batch; ++i) samples.push_back(dataset.load(split.test[static_cast<std::size_t>(i)]));
+            method->predict(samples);  // warm-up
+            measure_iterations(state, static_cast<std::uint64_t>(batch), [&] { benchmark::DoNotOptimize(method->predict(samples)); });
+          })
+          ->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(5.0);
+    }
+  }
+}
+
+}  // namespace kdad::harness
