@@ -137,6 +137,7 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
                                 .dump();
   record.started_at = utc_now_iso8601();
   reset_peak_rss();
+  context.registry.reset_device_peak(manifest.device);
   nlohmann::json details;
   try {
     context.registry.apply_environment({cell.seed, context.threads, manifest.device, true});
@@ -213,6 +214,7 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
   }
   record.details_json = details.is_null() ? "{}" : details.dump();
   record.peak_rss_bytes = static_cast<std::int64_t>(proc_status_kib("VmHWM")) * 1024;
+  record.peak_device_bytes = context.registry.device_peak(manifest.device);
   record.ended_at = utc_now_iso8601();
   return record;
 }

@@ -179,10 +179,11 @@ Command parse_verify(const std::vector<std::string>& args) {
 Command parse_run(const std::vector<std::string>& args) {
   po::options_description options("run options");
   RunCommand command;
-  std::string manifest, log_json;
+  std::string manifest, log_json, pretrained;
   options.add_options()
       ("help,h", "show this help")
       ("manifest", po::value<std::string>(&manifest)->required(), "study manifest (TOML)")
+      ("pretrained", po::value<std::string>(&pretrained), "imagenet|none: override every method's pretrained option")
       ("resume", po::bool_switch(&command.resume), "skip cells already finished in the store")
       ("fail-fast", po::bool_switch(&command.fail_fast), "stop at the first failed cell")
       ("dry-run", po::bool_switch(&command.dry_run), "print the grid (with stored status) and stop")
@@ -197,6 +198,12 @@ Command parse_run(const std::vector<std::string>& args) {
   parse(args, options, positional);
   command.manifest = manifest;
   if (!log_json.empty()) command.log_json = log_json;
+  if (!pretrained.empty()) {
+    if (pretrained != "imagenet" && pretrained != "none") {
+      throw UsageError("--pretrained", fmt::format("'{}' is not imagenet or none", pretrained));
+    }
+    command.forced_options["pretrained"] = pretrained;
+  }
   return command;
 }
 

@@ -7,6 +7,7 @@
 #include "metrics/results.h"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -55,6 +56,7 @@ struct RunCommand {
   bool fail_fast = false;
   bool dry_run = false;
   std::optional<std::filesystem::path> log_json;
+  std::map<std::string, std::string> forced_options;  ///< e.g. pretrained=none for every method
 };
 
 /// `kdad methods`: the registered methods with their options, defaults and presets.

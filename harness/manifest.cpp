@@ -82,7 +82,8 @@ void read_protocol(const toml::table& table, EvalProtocol& protocol, Problems& p
   }
 }
 
-void read_method(const toml::table& table, const methods::MethodRegistry& registry, Manifest& m, Problems& problems) {
+void read_method(const toml::table& table, const methods::MethodRegistry& registry,
+                 const std::map<std::string, std::string>& forced, Manifest& m, Problems& problems) {
   check_keys(table, {"id", "preset", "options", "label"}, "[[method]]", problems);
   ManifestMethod method;
   method.line = line_of(table);
@@ -110,6 +111,11 @@ void read_method(const toml::table& table, const methods::MethodRegistry& regist
   method.label = read<std::string>(table, "label", "a string", problems)
                      .value_or(method.preset == "default" ? method.id : fmt::format("{}[{}]", method.id, method.preset));
   try {
+    for (const auto& [name, value] : forced) {
+      for (const auto& spec : registry.find(method.id).options) {
+        if (spec.name == name) method.overrides[name] = value;
+      }
+    }
     method.options = registry.resolve(method.id, method.preset, method.overrides);
   } catch (const Error& e) {
     problems.add_at(method.line, e.what());
@@ -192,7 +198,8 @@ ManifestError::ManifestError(std::vector<std::string> problems)
     : ConfigError(problems.size() == 1 ? problems.front() : fmt::format("{} problems in the manifest", problems.size())),
       problems_(std::move(problems)) {}
 
-Manifest read_manifest(const fs::path& file, const methods::MethodRegistry& registry) {
+Manifest read_manifest(const fs::path& file, const methods::MethodRegistry& registry,
+                       const std::map<std::string, std::string>& forced) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) throw ConfigError(file.string(), "manifest not found");
   toml::table root;
@@ -261,7 +268,7 @@ Manifest read_manifest(const fs::path& file, const methods::MethodRegistry& regi
     }
     for (const auto& item : *list) each(*item.as_table());
   };
-  tables("method", [&](const toml::table& t) { read_method(t, registry, m, problems); });
+  tables("method", [&](const toml::table& t) { read_method(t, registry, forced, m, problems); });
   tables("dataset", [&](const toml::table& t) { read_dataset(t, base, m, problems); });
   std::set<std::string> labels;
   for (const auto& method : m.methods) {

@@ -65,6 +65,9 @@ class ManifestError : public ConfigError {
 /// Reads and checks a manifest: syntax, unknown keys, types and ranges, method ids, presets and
 /// options (against `registry`), dataset formats, roots and categories. Relative paths are taken
 /// relative to the manifest's folder. Throws ManifestError listing every problem.
-Manifest read_manifest(const std::filesystem::path& file, const methods::MethodRegistry& registry);
+/// `forced` options (e.g. {"pretrained": "none"} from `kdad run --pretrained none`) replace the
+/// manifest's value in every method that has that option.
+Manifest read_manifest(const std::filesystem::path& file, const methods::MethodRegistry& registry,
+                       const std::map<std::string, std::string>& forced = {});
 
 }  // namespace kdad::harness

@@ -16,6 +16,7 @@ void register_builtin_methods(MethodRegistry& registry) {
                   return std::make_unique<ReverseDistillation>(reverse_distillation_config("mrkd", options));
                 }});
   registry.set_environment_setup(apply_torch_environment);
+  registry.set_device_memory_probe(cuda_memory_probe());
 }
 
 }  // namespace kdad::methods

@@ -144,3 +144,15 @@ void MethodRegistry::apply_environment(const CellEnvironment& environment) const
 }
 
 }  // namespace kdad::methods
+
+namespace kdad::methods {
+
+void MethodRegistry::reset_device_peak(const std::string& device) const {
+  if (memory_probe_.reset) memory_probe_.reset(device);
+}
+
+std::optional<std::int64_t> MethodRegistry::device_peak(const std::string& device) const {
+  return memory_probe_.peak ? memory_probe_.peak(device) : std::nullopt;
+}
+
+}  // namespace kdad::methods

@@ -49,6 +49,12 @@ struct CellEnvironment {
   bool deterministic = true;
 };
 
+/// Peak memory of an accelerator, reset before a cell and read after it (bytes). Absent on CPU.
+struct DeviceMemoryProbe {
+  std::function<void(const std::string& device)> reset;
+  std::function<std::optional<std::int64_t>(const std::string& device)> peak;
+};
+
 struct MethodEntry {
   std::string id;
   std::string summary;
@@ -78,9 +84,14 @@ class MethodRegistry {
   void set_environment_setup(std::function<void(const CellEnvironment&)> setup) { environment_ = std::move(setup); }
   void apply_environment(const CellEnvironment& environment) const;
 
+  void set_device_memory_probe(DeviceMemoryProbe probe) { memory_probe_ = std::move(probe); }
+  void reset_device_peak(const std::string& device) const;
+  std::optional<std::int64_t> device_peak(const std::string& device) const;
+
  private:
   std::vector<MethodEntry> entries_;
   std::function<void(const CellEnvironment&)> environment_;
+  DeviceMemoryProbe memory_probe_;
 };
 
 /// Checks that `value` parses as `type`; returns an explanation when it does not.

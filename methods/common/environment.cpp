@@ -8,6 +8,10 @@
 #include <torch/utils.h>
 #include <torch/version.h>
 
+#if defined(KDAD_WITH_CUDA)
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
+
 namespace kdad::methods {
 
 void apply_torch_environment(const CellEnvironment& environment) {
@@ -17,6 +21,28 @@ void apply_torch_environment(const CellEnvironment& environment) {
   at::globalContext().setDeterministicAlgorithms(environment.deterministic, /*warn_only=*/true);
   at::globalContext().setBenchmarkCuDNN(false);
   at::globalContext().setDeterministicCuDNN(environment.deterministic);
+}
+
+DeviceMemoryProbe cuda_memory_probe() {
+#if defined(KDAD_WITH_CUDA)
+  auto index = [](const std::string& device) -> std::optional<int> {
+    if (device.rfind("cuda", 0) != 0) return std::nullopt;
+    const torch::Device parsed(device);
+    return parsed.has_index() ? static_cast<int>(parsed.index()) : 0;
+  };
+  namespace allocator = c10::cuda::CUDACachingAllocator;
+  return {[index](const std::string& device) {
+            if (const auto i = index(device)) allocator::resetPeakStats(*i);
+          },
+          [index](const std::string& device) -> std::optional<std::int64_t> {
+            const auto i = index(device);
+            if (!i) return std::nullopt;
+            const auto stats = allocator::getDeviceStats(*i);
+            return stats.allocated_bytes[static_cast<std::size_t>(allocator::StatType::AGGREGATE)].peak;
+          }};
+#else
+  return {};
+#endif
 }
 
 std::string torch_description() {

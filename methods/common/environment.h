@@ -9,6 +9,10 @@ namespace kdad::methods {
 /// (warning only where none exists) and turns cuDNN benchmarking off.
 void apply_torch_environment(const CellEnvironment& environment);
 
+/// Peak CUDA memory from the caching allocator for "cuda" / "cuda:N" devices (nothing on CPU or
+/// in a LibTorch built without CUDA).
+DeviceMemoryProbe cuda_memory_probe();
+
 /// "torch <version>, <n> threads, <BLAS/parallel info>" for provenance.
 std::string torch_description();
 
