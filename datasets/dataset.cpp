@@ -57,6 +57,17 @@ std::vector<fs::path> sorted_subfolders(const fs::path& folder) {
   return out;
 }
 
+std::vector<std::string> subfolders_with(const fs::path& root, const std::vector<std::string>& required) {
+  std::vector<std::string> names;
+  for (const auto& folder : sorted_subfolders(root)) {
+    std::error_code ec;
+    const bool complete = std::all_of(required.begin(), required.end(),
+                                      [&](const std::string& child) { return fs::is_directory(folder / child, ec); });
+    if (complete) names.push_back(folder.filename().string());
+  }
+  return names;
+}
+
 std::vector<fs::path> list_image_files(const fs::path& folder) {
   std::vector<fs::path> out;
   std::error_code ec;

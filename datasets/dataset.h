@@ -83,6 +83,10 @@ Sample load_sample(const SampleRef& ref);
 /// Lists `folder`'s subfolders (sorted); throws DataError when it cannot be listed.
 std::vector<std::filesystem::path> sorted_subfolders(const std::filesystem::path& folder);
 
+/// Names of the subfolders of `root` (sorted) that contain every folder in `required`, e.g. the
+/// categories of an MVTec-style layout (those holding train/ and test/).
+std::vector<std::string> subfolders_with(const std::filesystem::path& root, const std::vector<std::string>& required);
+
 /// Image files of a folder (png, jpg, jpeg, bmp, tif, tiff; any case), sorted by file name.
 std::vector<std::filesystem::path> list_image_files(const std::filesystem::path& folder);
 

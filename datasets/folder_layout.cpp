@@ -25,12 +25,7 @@ std::vector<std::string> FolderLayout::categories() const {
   if (single_category()) return {root_.lexically_normal().filename().string().empty()
                                      ? root_.lexically_normal().parent_path().filename().string()
                                      : root_.lexically_normal().filename().string()};
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& folder : sorted_subfolders(root_)) {
-    if (fs::is_directory(folder / "normal", ec)) names.push_back(folder.filename().string());
-  }
-  return names;
+  return subfolders_with(root_, {"normal"});
 }
 
 fs::path FolderLayout::category_folder(const std::string& category) const {

@@ -32,16 +32,7 @@ MvtecAd::MvtecAd(fs::path root, MvtecLayout layout) : root_(std::move(root)), la
   if (!fs::is_directory(root_, ec)) throw DataError(root_.string(), "dataset root is not a folder");
 }
 
-std::vector<std::string> MvtecAd::categories() const {
-  std::vector<std::string> names;
-  for (const auto& folder : sorted_subfolders(root_)) {
-    std::error_code ec;
-    if (fs::is_directory(folder / "train", ec) && fs::is_directory(folder / "test", ec)) {
-      names.push_back(folder.filename().string());
-    }
-  }
-  return names;
-}
+std::vector<std::string> MvtecAd::categories() const { return subfolders_with(root_, {"train", "test"}); }
 
 CategorySplit MvtecAd::split(const std::string& category, ProblemSink* sink) const {
   const fs::path base = root_ / category;

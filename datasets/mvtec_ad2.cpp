@@ -31,16 +31,7 @@ MvtecAd2::MvtecAd2(fs::path root) : root_(std::move(root)) {
   if (!fs::is_directory(root_, ec)) throw DataError(root_.string(), "dataset root is not a folder");
 }
 
-std::vector<std::string> MvtecAd2::categories() const {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& folder : sorted_subfolders(root_)) {
-    if (fs::is_directory(folder / "train", ec) && fs::is_directory(folder / "test_public", ec)) {
-      names.push_back(folder.filename().string());
-    }
-  }
-  return names;
-}
+std::vector<std::string> MvtecAd2::categories() const { return subfolders_with(root_, {"train", "test_public"}); }
 
 CategorySplit MvtecAd2::split(const std::string& category, ProblemSink* sink) const {
   const fs::path base = root_ / category;

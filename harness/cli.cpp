@@ -44,6 +44,10 @@ std::string describe(const po::options_description& options, const std::string& 
   return text.str();
 }
 
+bool wants_help(const std::vector<std::string>& args) {
+  return std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end();
+}
+
 po::variables_map parse(const std::vector<std::string>& args, const po::options_description& options,
                         const po::positional_options_description& positional) {
   po::variables_map values;
@@ -96,10 +100,7 @@ Command parse_eval(const std::vector<std::string>& args) {
       ("json", po::bool_switch(&command.json), "print JSON instead of a table")
       ("threads", po::value<int>(&command.threads)->default_value(0), "worker threads (0 = all cores)");
   const std::string usage = "usage: kdad eval --dataset ROOT --maps MAPS [options]";
-  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
-      std::find(args.begin(), args.end(), "-h") != args.end()) {
-    return HelpCommand{describe(options, usage)};
-  }
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
   parse(args, options, {});
   if (!(command.pro_limit > 0.0 && command.pro_limit <= 1.0)) {
     throw UsageError("--limit", fmt::format("{} is outside (0, 1]", command.pro_limit));
@@ -132,10 +133,7 @@ Command parse_make_synthetic(const std::vector<std::string>& args) {
       ("map-strength", po::value<double>(&command.maps.strength)->default_value(0.8, "0.8"),
        "simulated response on defects (noise std 0.3)");
   const std::string usage = "usage: kdad datasets make-synthetic ROOT [options]";
-  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
-      std::find(args.begin(), args.end(), "-h") != args.end()) {
-    return HelpCommand{describe(options, usage)};
-  }
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
   po::positional_options_description positional;
   positional.add("root", 1);
   parse(args, options, positional);
@@ -160,10 +158,7 @@ Command parse_verify(const std::vector<std::string>& args) {
       ("json", po::bool_switch(&command.json), "print JSON instead of a table")
       ("threads", po::value<int>(&command.threads)->default_value(0), "worker threads (0 = all cores)");
   const std::string usage = "usage: kdad datasets verify [ROOT] --format FORMAT [options]";
-  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
-      std::find(args.begin(), args.end(), "-h") != args.end()) {
-    return HelpCommand{describe(options, usage)};
-  }
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
   po::positional_options_description positional;
   positional.add("root", 1);
   parse(args, options, positional);
@@ -189,10 +184,7 @@ Command parse_run(const std::vector<std::string>& args) {
       ("dry-run", po::bool_switch(&command.dry_run), "print the grid (with stored status) and stop")
       ("log-json", po::value<std::string>(&log_json), "append one JSON event per line to this file");
   const std::string usage = "usage: kdad run MANIFEST [--resume] [--fail-fast] [--dry-run] [--log-json FILE]";
-  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
-      std::find(args.begin(), args.end(), "-h") != args.end()) {
-    return HelpCommand{describe(options, usage)};
-  }
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
   po::positional_options_description positional;
   positional.add("manifest", 1);
   parse(args, options, positional);

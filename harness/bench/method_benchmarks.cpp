@@ -19,9 +19,10 @@ class StepTimes final : public methods::ProgressSink {
   void report(const methods::ProgressEvent& event) override {
     if (event.phase == "fit" && event.images_per_second > 0) seconds_.push_back(1.0 / event.images_per_second);
   }
-  /// Median seconds per image over the steps after the first (warm-up).
-  double median_after_first() const {
-    std::vector<double> steady(seconds_.begin() + (seconds_.size() > 1 ? 1 : 0), seconds_.end());
+  /// Median seconds per image over the steps after the first two (allocator and caches warm up).
+  double steady_median() const {
+    std::vector<double> steady(seconds_.begin() + std::min<std::ptrdiff_t>(2, static_cast<std::ptrdiff_t>(seconds_.size()) - 1),
+                               seconds_.end());
     std::sort(steady.begin(), steady.end());
     return steady.empty() ? 0.0 : steady[steady.size() / 2];
   }
@@ -40,7 +41,7 @@ void register_method_benchmarks(const methods::MethodRegistry& registry, LoaderF
           [&registry, &fixture, id = entry.id, batch](benchmark::State& state) {
             const datasets::MvtecAd dataset(fixture.root());
             auto split = dataset.split("weave");
-            constexpr int kSteps = 4;
+            constexpr int kSteps = 6;
             split.train.resize(static_cast<std::size_t>(kSteps * batch));
             const auto options = registry.resolve(id, "paper", {{"pretrained", "none"}, {"epochs", "1"},
                                                                 {"batch_size", std::to_string(batch)}});
@@ -53,8 +54,8 @@ void register_method_benchmarks(const methods::MethodRegistry& registry, LoaderF
               context.progress = &steps;
               method->fit({dataset, split.train, "weave"}, context);
             });
-            // Steady state: the median step after the first, excluding network construction.
-            const double step_seconds = steps.median_after_first() * batch;
+            // Steady state: the median step after the first two, excluding network construction.
+            const double step_seconds = steps.steady_median() * batch;
             state.counters["s_per_step"] = step_seconds;
             state.counters["steps_per_s"] = 1.0 / step_seconds;
             state.counters["train_images_per_s"] = batch / step_seconds;

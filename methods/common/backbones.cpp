@@ -87,7 +87,7 @@ ResNetImpl::ResNetImpl(BackboneKind kind) {
 }
 
 std::vector<torch::Tensor> ResNetImpl::features(const torch::Tensor& x) {
-  torch::Tensor y = torch::relu(bn1(conv1(x)));
+  torch::Tensor y = bn1(conv1(x)).relu_();
   y = torch::max_pool2d(y, 3, 2, 1);
   torch::Tensor f1 = layer1->forward(y);
   torch::Tensor f2 = layer2->forward(f1);

@@ -24,11 +24,13 @@ BottleneckImpl::BottleneckImpl(std::int64_t inplanes, std::int64_t planes, std::
   }
 }
 
+// In-place ReLU and residual add, as torchvision's blocks do: fewer multi-MB temporaries per step.
 torch::Tensor BottleneckImpl::forward(const torch::Tensor& x) {
-  torch::Tensor out = torch::relu(bn1(conv1(x)));
-  out = torch::relu(bn2(conv2(out)));
+  torch::Tensor out = bn1(conv1(x)).relu_();
+  out = bn2(conv2(out)).relu_();
   out = bn3(conv3(out));
-  return torch::relu(out + (downsample ? downsample->forward(x) : x));
+  out += downsample ? downsample->forward(x) : x;
+  return out.relu_();
 }
 
 BasicBlockImpl::BasicBlockImpl(std::int64_t inplanes, std::int64_t planes, std::int64_t stride, bool project) {
@@ -43,9 +45,10 @@ BasicBlockImpl::BasicBlockImpl(std::int64_t inplanes, std::int64_t planes, std::
 }
 
 torch::Tensor BasicBlockImpl::forward(const torch::Tensor& x) {
-  torch::Tensor out = torch::relu(bn1(conv1(x)));
+  torch::Tensor out = bn1(conv1(x)).relu_();
   out = bn2(conv2(out));
-  return torch::relu(out + (downsample ? downsample->forward(x) : x));
+  out += downsample ? downsample->forward(x) : x;
+  return out.relu_();
 }
 
 void init_like_torchvision(torch::nn::Module& module) {

@@ -47,16 +47,17 @@ class DeBlockImpl : public torch::nn::Module {
   }
 
   torch::Tensor forward(const torch::Tensor& x) {
-    torch::Tensor y;
+    torch::Tensor y;  // in-place ReLU and add, as RD4AD's blocks
     if (bottleneck_) {
-      y = torch::relu(bn1(conv1(x)));
-      y = torch::relu(bn2(deconv2 ? deconv2(y) : conv2(y)));
+      y = bn1(conv1(x)).relu_();
+      y = bn2(deconv2 ? deconv2(y) : conv2(y)).relu_();
       y = bn3(conv3(y));
     } else {
-      y = torch::relu(bn1(deconv1 ? deconv1(x) : conv1(x)));
+      y = bn1(deconv1 ? deconv1(x) : conv1(x)).relu_();
       y = bn2(conv2(y));
     }
-    return torch::relu(y + (upsample ? upsample->forward(x) : x));
+    y += upsample ? upsample->forward(x) : x;
+    return y.relu_();
   }
 
  private:
@@ -108,8 +109,8 @@ OneClassBottleneckImpl::OneClassBottleneckImpl(BackboneKind teacher) {
 }
 
 torch::Tensor OneClassBottleneckImpl::forward(const std::vector<torch::Tensor>& f) {
-  const torch::Tensor l1 = torch::relu(bn2(conv2(torch::relu(bn1(conv1(f[0]))))));
-  const torch::Tensor l2 = torch::relu(bn3(conv3(f[1])));
+  const torch::Tensor l1 = bn2(conv2(bn1(conv1(f[0])).relu_())).relu_();
+  const torch::Tensor l2 = bn3(conv3(f[1])).relu_();
   return bn_layer->forward(torch::cat({l1, l2, f[2]}, 1)).contiguous();
 }
 

@@ -47,6 +47,10 @@ fi
 [ $? -eq 2 ] && grep -q "no categories found" "$work/out" || { echo "FAIL: verify of a category folder"; failures=$((failures + 1)); }
 rm "$work/data/disc/ground_truth/blob/042_mask.png"
 expect_error "format" datasets verify "$work/data" --format imagenet
+expect_error "manifest not found" run "$work/absent.toml"
+printf '[[method]]\nid = "rd"\npreset = "tiny"\ncolour = 1\n[[dataset]]\nformat = "mvtec_ad"\nroot = "data"\n' >"$work/bad.toml"
+expect_error "bad.toml:4: unknown key 'colour'" run "$work/bad.toml"
+expect_error "pretrained" run "$work/bad.toml" --pretrained sometimes
 
 "$kdad" --help >/dev/null || { echo "FAIL: --help exit code"; failures=$((failures + 1)); }
 [ "$failures" -eq 0 ] && echo "all malformed inputs rejected with exit 2 and one line"
