@@ -9,15 +9,28 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
 namespace kdad::harness {
 namespace {
 
-// Collects the duration of every training step the method reports.
+// Collects every training step the method reports: its compute time, and the wall time since the
+// previous step (which also covers waiting for the loader).
 class StepTimes final : public methods::ProgressSink {
  public:
   void report(const methods::ProgressEvent& event) override {
-    if (event.phase == "fit" && event.images_per_second > 0) seconds_.push_back(1.0 / event.images_per_second);
+    if (event.phase != "fit" || event.images_per_second <= 0) return;
+    seconds_.push_back(1.0 / event.images_per_second);
+    const auto now = std::chrono::steady_clock::now();
+    if (last_) wall_.push_back(std::chrono::duration<double>(now - *last_).count());
+    last_ = now;
+  }
+  /// Median wall seconds between consecutive steps after the first two.
+  double steady_wall_median() const {
+    std::vector<double> steady(wall_.begin() + std::min<std::ptrdiff_t>(1, static_cast<std::ptrdiff_t>(wall_.size())), wall_.end());
+    std::sort(steady.begin(), steady.end());
+    return steady.empty() ? 0.0 : steady[steady.size() / 2];
   }
   /// Median seconds per image over the steps after the first two (allocator and caches warm up).
   double steady_median() const {
@@ -29,6 +42,8 @@ class StepTimes final : public methods::ProgressSink {
 
  private:
   std::vector<double> seconds_;
+  std::vector<double> wall_;
+  std::optional<std::chrono::steady_clock::time_point> last_;
 };
 
 }  // namespace
@@ -59,6 +74,7 @@ void register_method_benchmarks(const methods::MethodRegistry& registry, LoaderF
             state.counters["s_per_step"] = step_seconds;
             state.counters["steps_per_s"] = 1.0 / step_seconds;
             state.counters["train_images_per_s"] = batch / step_seconds;
+            state.counters["s_per_step_wall"] = steps.steady_wall_median();  // including any wait for data
           })
           ->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
     }
