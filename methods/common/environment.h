@@ -6,7 +6,8 @@
 namespace kdad::methods {
 
 /// Seeds torch (CPU and CUDA), sets the intra-op thread count, requests deterministic algorithms
-/// (warning only where none exists) and turns cuDNN benchmarking off.
+/// (warning only where none exists), turns cuDNN benchmarking off, and keeps OpenCV single-threaded
+/// (the data loader brings its own threads).
 void apply_torch_environment(const CellEnvironment& environment);
 
 /// Peak CUDA memory from the caching allocator for "cuda" / "cuda:N" devices (nothing on CPU or
