@@ -5,6 +5,7 @@
 #include "datasets/image_io.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -55,6 +56,17 @@ std::vector<fs::path> sorted_subfolders(const fs::path& folder) {
   if (ec) throw DataError(folder.string(), "cannot list folder: " + ec.message());
   std::sort(out.begin(), out.end());
   return out;
+}
+
+void require_root_folder(const fs::path& root) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) throw DataError(root.string(), "dataset root is not a folder");
+}
+
+void require_category(const std::string& category, const std::vector<std::string>& known, const std::string& where) {
+  if (std::find(known.begin(), known.end(), category) != known.end()) return;
+  throw DataError(category, fmt::format("no such category in {} (categories: {})", where,
+                                        known.empty() ? std::string("none") : fmt::format("{}", fmt::join(known, ", "))));
 }
 
 std::vector<std::string> subfolders_with(const fs::path& root, const std::vector<std::string>& required) {

@@ -83,6 +83,12 @@ Sample load_sample(const SampleRef& ref);
 /// Lists `folder`'s subfolders (sorted); throws DataError when it cannot be listed.
 std::vector<std::filesystem::path> sorted_subfolders(const std::filesystem::path& folder);
 
+/// Throws DataError "<root>: dataset root is not a folder" unless `root` is a folder.
+void require_root_folder(const std::filesystem::path& root);
+
+/// Throws DataError naming `category`, `where` and the known categories unless it is one of them.
+void require_category(const std::string& category, const std::vector<std::string>& known, const std::string& where);
+
 /// Names of the subfolders of `root` (sorted) that contain every folder in `required`, e.g. the
 /// categories of an MVTec-style layout (those holding train/ and test/).
 std::vector<std::string> subfolders_with(const std::filesystem::path& root, const std::vector<std::string>& required);

@@ -11,10 +11,7 @@
 namespace kdad::datasets {
 namespace fs = std::filesystem;
 
-FolderLayout::FolderLayout(fs::path root) : root_(std::move(root)) {
-  std::error_code ec;
-  if (!fs::is_directory(root_, ec)) throw DataError(root_.string(), "dataset root is not a folder");
-}
+FolderLayout::FolderLayout(fs::path root) : root_(std::move(root)) { require_root_folder(root_); }
 
 bool FolderLayout::single_category() const {
   std::error_code ec;
@@ -33,11 +30,7 @@ fs::path FolderLayout::category_folder(const std::string& category) const {
 }
 
 CategorySplit FolderLayout::split(const std::string& category, ProblemSink* sink) const {
-  const auto names = categories();
-  if (std::find(names.begin(), names.end(), category) == names.end()) {
-    throw DataError(category, fmt::format("no such category under {}; categories are: {}", root_.string(),
-                                          fmt::join(names, ", ")));
-  }
+  require_category(category, categories(), root_.string());
   const fs::path base = category_folder(category);
   std::error_code ec;
   CategorySplit split;

@@ -11,10 +11,7 @@
 namespace kdad::datasets {
 namespace fs = std::filesystem;
 
-Ksdd2::Ksdd2(fs::path root, int threads) : root_(std::move(root)), threads_(threads) {
-  std::error_code ec;
-  if (!fs::is_directory(root_, ec)) throw DataError(root_.string(), "dataset root is not a folder");
-}
+Ksdd2::Ksdd2(fs::path root, int threads) : root_(std::move(root)), threads_(threads) { require_root_folder(root_); }
 
 CategorySplit Ksdd2::split(const std::string& category, ProblemSink* sink) const {
   if (category != "ksdd2") throw DataError(category, "no such category; KolektorSDD2 has one category: ksdd2");

@@ -28,19 +28,15 @@ fs::path find_mask(const fs::path& mask_folder, const fs::path& image, const std
 }
 
 MvtecAd::MvtecAd(fs::path root, MvtecLayout layout) : root_(std::move(root)), layout_(std::move(layout)) {
-  std::error_code ec;
-  if (!fs::is_directory(root_, ec)) throw DataError(root_.string(), "dataset root is not a folder");
+  require_root_folder(root_);
 }
 
 std::vector<std::string> MvtecAd::categories() const { return subfolders_with(root_, {"train", "test"}); }
 
 CategorySplit MvtecAd::split(const std::string& category, ProblemSink* sink) const {
+  require_category(category, categories(), root_.string());
   const fs::path base = root_ / category;
   std::error_code ec;
-  if (!fs::is_directory(base, ec)) {
-    throw DataError(base.string(), fmt::format("no such category; categories under {} are: {}", root_.string(),
-                                               fmt::join(categories(), ", ")));
-  }
   CategorySplit split;
   split.category = category;
   const fs::path train_good = base / "train" / layout_.good;

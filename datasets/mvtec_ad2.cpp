@@ -26,20 +26,14 @@ std::vector<fs::path> images_below(const fs::path& folder) {
 
 }  // namespace
 
-MvtecAd2::MvtecAd2(fs::path root) : root_(std::move(root)) {
-  std::error_code ec;
-  if (!fs::is_directory(root_, ec)) throw DataError(root_.string(), "dataset root is not a folder");
-}
+MvtecAd2::MvtecAd2(fs::path root) : root_(std::move(root)) { require_root_folder(root_); }
 
 std::vector<std::string> MvtecAd2::categories() const { return subfolders_with(root_, {"train", "test_public"}); }
 
 CategorySplit MvtecAd2::split(const std::string& category, ProblemSink* sink) const {
+  require_category(category, categories(), root_.string());
   const fs::path base = root_ / category;
   std::error_code ec;
-  if (!fs::is_directory(base, ec)) {
-    throw DataError(base.string(), fmt::format("no such scene; scenes under {} are: {}", root_.string(),
-                                               fmt::join(categories(), ", ")));
-  }
   CategorySplit split;
   split.category = category;
   auto normals = [&](const fs::path& folder, std::vector<SampleRef>& into, bool required) {

@@ -162,8 +162,7 @@ Sample OneClassDataset::load(const SampleRef& ref) const {
 }
 
 std::unique_ptr<Dataset> open_idx_dataset(const std::string& format, const fs::path& root) {
-  std::error_code ec;
-  if (!fs::is_directory(root, ec)) throw DataError(root.string(), "dataset root is not a folder");
+  require_root_folder(root);
   const auto& names = format == "mnist" ? kMnistClasses : kFashionClasses;
   return std::make_unique<OneClassDataset>(format, root, names, read_idx_split(root, "train"), read_idx_split(root, "t10k"));
 }

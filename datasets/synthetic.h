@@ -31,12 +31,6 @@ struct SyntheticSpec {
   std::uint64_t seed = 0;
 };
 
-/// One generated image and its exact mask (CV_8UC1 0/1; every mask pixel was altered, no other).
-struct SyntheticImage {
-  cv::Mat image;
-  cv::Mat mask;
-};
-
 /// Renders a normal image of `category`; identical for the same (category, rng state).
 cv::Mat render_normal(const std::string& category, int size, Rng& rng);
 

@@ -13,8 +13,7 @@ namespace kdad::datasets {
 namespace fs = std::filesystem;
 
 Visa::Visa(fs::path root, fs::path split_csv) : root_(std::move(root)) {
-  std::error_code ec;
-  if (!fs::is_directory(root_, ec)) throw DataError(root_.string(), "dataset root is not a folder");
+  require_root_folder(root_);
   csv_ = split_csv.is_absolute() ? split_csv : root_ / split_csv;
   const CsvTable table = read_csv(csv_);
   const std::size_t object = table.column("object"), split = table.column("split"), label = table.column("label"),
@@ -41,11 +40,8 @@ std::vector<std::string> Visa::categories() const {
 }
 
 CategorySplit Visa::split(const std::string& category, ProblemSink* sink) const {
+  require_category(category, categories(), csv_.string());
   const auto found = rows_.find(category);
-  if (found == rows_.end()) {
-    throw DataError(category, fmt::format("no such category in {}; categories are: {}", csv_.string(),
-                                          fmt::join(categories(), ", ")));
-  }
   CategorySplit split;
   split.category = category;
   std::error_code ec;

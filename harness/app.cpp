@@ -41,10 +41,10 @@ int run_make_synthetic(const MakeSyntheticCommand& command, std::ostream& out) {
   return 0;
 }
 
-int run_version(std::ostream& out) {
+int run_version(const methods::MethodRegistry& registry, std::ostream& out) {
   const BuildInfo build = build_info();
   fmt::print(out, "kdad {} ({}{}, {}, {})\nlibraries: {}\n", build.version, build.git_sha,
-             build.git_dirty ? "-dirty" : "", build.compiler, build.build_type, library_versions_json());
+             build.git_dirty ? "-dirty" : "", build.compiler, build.build_type, library_versions_json(registry.library_versions()));
   return 0;
 }
 
@@ -60,7 +60,7 @@ int run_invocation(const Invocation& invocation, const methods::MethodRegistry& 
           [&](const VerifyDatasetCommand& c) { return run_verify(c, out); },
           [&](const ListFormatsCommand&) { return run_list_formats(out); },
           [&](const BenchCommand& c) { return run_bench(c, registry, out); },
-          [&](const VersionCommand&) { return run_version(out); },
+          [&](const VersionCommand&) { return run_version(registry, out); },
           [&](const HelpCommand& c) {
             out << c.text;
             return 0;

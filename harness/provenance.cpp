@@ -19,7 +19,7 @@ std::string host_name() {
   return name;
 }
 
-std::string library_versions_json() {
+std::string library_versions_json(const std::map<std::string, std::string>& method_libraries) {
   const BuildInfo build = build_info();
   nlohmann::json versions = {
       {"opencv", CV_VERSION},
@@ -30,10 +30,12 @@ std::string library_versions_json() {
                                     NLOHMANN_JSON_VERSION_PATCH)},
       {"compiler", build.compiler},
   };
+  for (const auto& [library, version] : method_libraries) versions[library] = version;
   return versions.dump();
 }
 
-reports::RunRecord make_run_record(const std::string& command, const std::string& command_line) {
+reports::RunRecord make_run_record(const std::string& command, const std::string& command_line,
+                                   const std::map<std::string, std::string>& method_libraries) {
   const BuildInfo build = build_info();
   reports::RunRecord run;
   run.uuid = random_uuid();
@@ -46,7 +48,7 @@ reports::RunRecord make_run_record(const std::string& command, const std::string
   run.build_type = build.build_type;
   run.compiler = build.compiler;
   run.host = host_name();
-  run.library_versions_json = library_versions_json();
+  run.library_versions_json = library_versions_json(method_libraries);
   run.pid = static_cast<std::int64_t>(getpid());
   return run;
 }

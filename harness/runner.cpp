@@ -66,7 +66,7 @@ RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& re
   std::size_t to_run = 0;
   for (const auto& cell : cells) to_run += finished.count(cell.key) ? 0 : 1;
 
-  reports::RunRecord run = make_run_record("run", command_line);
+  reports::RunRecord run = make_run_record("run", command_line, registry.library_versions());
   run.manifest = manifest.canonical;
   run.manifest_sha256 = manifest.sha256;
   const std::int64_t run_id = store.begin_run(run);

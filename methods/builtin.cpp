@@ -17,6 +17,7 @@ void register_builtin_methods(MethodRegistry& registry) {
                 }});
   registry.set_environment_setup(apply_torch_environment);
   registry.set_device_memory_probe(cuda_memory_probe());
+  registry.add_library_version("libtorch", torch_version());
 }
 
 }  // namespace kdad::methods

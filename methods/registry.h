@@ -85,6 +85,10 @@ class MethodRegistry {
   void apply_environment(const CellEnvironment& environment) const;
 
   void set_device_memory_probe(DeviceMemoryProbe probe) { memory_probe_ = std::move(probe); }
+
+  /// Libraries the registered methods run on (e.g. "libtorch" → "1.13.1"), for run provenance.
+  void add_library_version(const std::string& library, const std::string& version) { libraries_[library] = version; }
+  const std::map<std::string, std::string>& library_versions() const { return libraries_; }
   void reset_device_peak(const std::string& device) const;
   std::optional<std::int64_t> device_peak(const std::string& device) const;
 
@@ -92,6 +96,7 @@ class MethodRegistry {
   std::vector<MethodEntry> entries_;
   std::function<void(const CellEnvironment&)> environment_;
   DeviceMemoryProbe memory_probe_;
+  std::map<std::string, std::string> libraries_;
 };
 
 /// Checks that `value` parses as `type`; returns an explanation when it does not.

@@ -49,8 +49,6 @@ DeviceMemoryProbe cuda_memory_probe() {
 #endif
 }
 
-std::string torch_description() {
-  return fmt::format("torch {}, {} threads", TORCH_VERSION, torch::get_num_threads());
-}
+std::string torch_version() { return TORCH_VERSION; }
 
 }  // namespace kdad::methods

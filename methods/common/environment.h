@@ -14,7 +14,7 @@ void apply_torch_environment(const CellEnvironment& environment);
 /// in a LibTorch built without CUDA).
 DeviceMemoryProbe cuda_memory_probe();
 
-/// "torch <version>, <n> threads, <BLAS/parallel info>" for provenance.
-std::string torch_description();
+/// The LibTorch version this binary runs on.
+std::string torch_version();
 
 }  // namespace kdad::methods

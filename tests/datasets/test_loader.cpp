@@ -22,13 +22,7 @@ struct Fixture {
   std::unique_ptr<MvtecAd> dataset;
   CategorySplit split;
   Fixture() {
-    SyntheticSpec spec;
-    spec.categories = {"weave"};
-    spec.image_size = 64;
-    spec.train_images = 11;
-    spec.test_good_images = 1;
-    spec.test_images_per_defect = 1;
-    make_synthetic_dataset(dir / "d", spec);
+    make_synthetic_dataset(dir / "d", {{"weave"}, 64, 11, 1, 1, 0});  // side, train, good, per defect, seed
     dataset = std::make_unique<MvtecAd>(dir / "d");
     split = dataset->split("weave");
   }

@@ -20,16 +20,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-datasets::SyntheticSpec small_spec() {
-  datasets::SyntheticSpec spec;
-  spec.categories = {"weave", "disc"};
-  spec.image_size = 64;
-  spec.train_images = 3;
-  spec.test_good_images = 2;
-  spec.test_images_per_defect = 2;
-  spec.seed = 5;
-  return spec;
-}
+// categories, side, train, test good, test per defect, seed
+datasets::SyntheticSpec small_spec() { return {{"weave", "disc"}, 64, 3, 2, 2, 5}; }
 
 }  // namespace
 

@@ -18,15 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-datasets::SyntheticSpec tiny_spec() {
-  SyntheticSpec spec;
-  spec.categories = {"disc"};
-  spec.image_size = 48;
-  spec.train_images = 3;
-  spec.test_good_images = 2;
-  spec.test_images_per_defect = 1;
-  return spec;
-}
+// categories, side, train, test good, test per defect, seed
+datasets::SyntheticSpec tiny_spec() { return {{"disc"}, 48, 3, 2, 1, 0}; }
 
 VerifyReport verify(const fs::path& root, DatasetFormat format = DatasetFormat::mvtec_ad) {
   const auto dataset = open_dataset(format, root);

@@ -106,6 +106,7 @@ void register_test_methods(methods::MethodRegistry& registry, std::vector<method
                  {"fail_category", methods::OptionType::text, "", "fit fails for this category", {}},
                  {"jitter", methods::OptionType::real, "0", "seeded noise added to maps", {}}},
                 [](const methods::MethodOptions& options) { return std::make_unique<PixelStats>(options); }});
+  registry.add_library_version("pixel_stats", "test-1");
   if (environments) {
     registry.set_environment_setup([environments](const methods::CellEnvironment& env) { environments->push_back(env); });
   }

@@ -28,12 +28,8 @@ struct Fixture {
   fs::path data = dir / "data";
   fs::path maps = dir / "maps";
   Fixture() {
-    datasets::SyntheticSpec spec;
-    spec.categories = {"speckle", "disc"};
-    spec.image_size = 64;
-    spec.train_images = 1;
-    spec.test_good_images = 3;
-    spec.test_images_per_defect = 2;
+    // categories, side, train, test good, test per defect, seed
+    const datasets::SyntheticSpec spec{{"speckle", "disc"}, 64, 1, 3, 2, 0};
     datasets::make_synthetic_dataset(data, spec);
     datasets::SimulatedMapsSpec maps_spec;
     maps_spec.strength = 1.5;

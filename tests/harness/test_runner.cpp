@@ -31,13 +31,7 @@ struct Study {
   std::vector<methods::CellEnvironment> environments;
   Study() {
     test::register_test_methods(registry, &environments);
-    datasets::SyntheticSpec spec;
-    spec.categories = {"weave", "disc"};
-    spec.image_size = 64;
-    spec.train_images = 8;
-    spec.test_good_images = 4;
-    spec.test_images_per_defect = 2;
-    datasets::make_synthetic_dataset(dir / "data", spec);
+    datasets::make_synthetic_dataset(dir / "data", {{"weave", "disc"}, 64, 8, 4, 2, 0});
   }
   fs::path write(const std::string& name, const std::string& text) const {
     std::ofstream(dir / name) << text;
@@ -175,6 +169,13 @@ TEST_CASE("run writes every cell with metrics timings and provenance and resume 
   CHECK(cell->record.status == "ok");
   CHECK(cell->record.method_options == "fail_category=;jitter=0.01;size=16;sleep_ms=0");
   CHECK(cell->record.peak_rss_bytes.value_or(0) > 0);
+  {
+    reports::Database db(m.database, reports::Database::Mode::read_only);
+    auto versions = db.prepare("SELECT library_versions, manifest_sha256 FROM runs");
+    REQUIRE(versions.step());
+    CHECK_THAT(versions.column_text(0), Contains("\"pixel_stats\":\"test-1\"") && Contains("opencv"));
+    CHECK(versions.column_text(1) == m.sha256);
+  }
   bool has_fit = false, has_predict = false;
   for (const auto& t : cell->record.timings) {
     has_fit |= t.phase == "fit";

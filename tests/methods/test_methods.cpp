@@ -30,14 +30,8 @@ struct Data {
   std::unique_ptr<datasets::MvtecAd> dataset;
   datasets::CategorySplit split;
   explicit Data(int train, int test_per_defect) {
-    datasets::SyntheticSpec spec;
-    spec.categories = {"weave"};
-    spec.image_size = 128;
-    spec.train_images = train;
-    spec.test_good_images = 8;
-    spec.test_images_per_defect = test_per_defect;
-    spec.seed = 4;
-    datasets::make_synthetic_dataset(dir / "data", spec);
+    // categories, side, train, test good, test per defect, seed
+    datasets::make_synthetic_dataset(dir / "data", {{"weave"}, 128, train, 8, test_per_defect, 4});
     dataset = std::make_unique<datasets::MvtecAd>(dir / "data");
     split = dataset->split("weave");
   }
