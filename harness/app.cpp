@@ -3,6 +3,7 @@
 
 #include "core/build_info.h"
 #include "datasets/mvtec_ad.h"
+#include "harness/allocator_choice.h"
 #include "harness/bench/bench_command.h"
 #include "harness/datasets_command.h"
 #include "harness/cli.h"
@@ -75,6 +76,7 @@ namespace kdad::harness {
 
 int kdad_main(int argc, const char* const* argv, const std::function<void(methods::MethodRegistry&)>& register_methods) {
   try {
+    allocator_choice();  // a bad KDAD_ALLOCATOR is refused before any work
     const Invocation invocation = parse_command_line(argc, argv);
     methods::MethodRegistry registry;
     register_methods(registry);

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "datasets/image_io.h"
+#include "harness/allocator_choice.h"
 #include "harness/bench/bench_support.h"
 #include "harness/protocol.h"
 #include "metrics/evaluation.h"
@@ -43,6 +44,7 @@ std::string environment_json(const CellRunContext& context) {
   return nlohmann::json({{"threads", context.threads},
                          {"predict_batch", context.manifest.predict_batch},
                          {"device", context.manifest.device},
+                         {"host_allocator", to_string(allocator_choice())},
                          {"GLIBC_TUNABLES", env("GLIBC_TUNABLES")},
                          {"OMP_NUM_THREADS", env("OMP_NUM_THREADS")},
                          {"OPENBLAS_NUM_THREADS", env("OPENBLAS_NUM_THREADS")}})
@@ -136,11 +138,13 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
                                             {"synthesis_stream", "Rng(seed) -> sample id -> epoch"}})
                                 .dump();
   record.started_at = utc_now_iso8601();
-  reset_peak_rss();
-  context.registry.reset_device_peak(manifest.device);
   nlohmann::json details;
   try {
-    context.registry.apply_environment({cell.seed, context.threads, manifest.device, true});
+    // First: it empties the host cache, so that the peak RSS below is this cell's own.
+    context.registry.apply_environment(
+        {cell.seed, context.threads, manifest.device, true, allocator_choice() == AllocatorChoice::caching});
+    reset_peak_rss();
+    context.registry.reset_device_peak(manifest.device);
     const datasets::Dataset& dataset = context.datasets.get(*cell.dataset);
     const datasets::CategorySplit split = dataset.split(cell.category);
     std::unique_ptr<methods::Method> method = context.registry.create(cell.method->id, cell.method->options);

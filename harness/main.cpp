@@ -2,7 +2,9 @@
 //
 // Training allocates and frees multi-MB tensors every step; with glibc's defaults each one is a
 // fresh mmap whose pages fault in one by one, which costs RD ~40 % of a training step on CPU.
-// Unless the user set GLIBC_TUNABLES (or KDAD_ALLOCATOR=system), kdad restarts itself once with
+// LibTorch's own tensors go through kdad's caching host allocator (installed per cell); what
+// oneDNN, OpenBLAS and OpenCV allocate still goes through malloc. Unless the user set
+// GLIBC_TUNABLES (or KDAD_ALLOCATOR=system), kdad therefore restarts itself once with
 // glibc.malloc.hugetlb=1 (transparent huge pages for malloc's mmaps). Read at process start, the
 // tunable cannot be set any other way; it is recorded with every cell's timings.
 #include "harness/app.h"

@@ -41,12 +41,13 @@ class MethodOptions {
   std::map<std::string, std::string> values_;
 };
 
-/// Process-wide settings for a cell (seeds, threads, deterministic algorithms).
+/// Process-wide settings for a cell (seeds, threads, deterministic algorithms, CPU allocator).
 struct CellEnvironment {
   std::uint64_t seed = 0;
   int threads = 1;
   std::string device = "cpu";
   bool deterministic = true;
+  bool caching_host_allocator = true;  ///< reuse large CPU tensor blocks (off: KDAD_ALLOCATOR=system)
 };
 
 /// Peak memory of an accelerator, reset before a cell and read after it (bytes). Absent on CPU.

@@ -3,6 +3,7 @@
 
 #include "core/parallel.h"
 #include "datasets/mvtec_ad.h"
+#include "harness/allocator_choice.h"
 #include "harness/bench/bench_support.h"
 
 #include <benchmark/benchmark.h>
@@ -60,7 +61,7 @@ void register_method_benchmarks(const methods::MethodRegistry& registry, LoaderF
             split.train.resize(static_cast<std::size_t>(kSteps * batch));
             const auto options = registry.resolve(id, "paper", {{"pretrained", "none"}, {"epochs", "1"},
                                                                 {"batch_size", std::to_string(batch)}});
-            registry.apply_environment({0, hardware_threads(), "cpu", true});
+            registry.apply_environment({0, hardware_threads(), "cpu", true, allocator_choice() == AllocatorChoice::caching});
             StepTimes steps;
             measure_iterations(state, kSteps, [&] {
               auto method = registry.create(id, options);
@@ -86,7 +87,7 @@ void register_method_benchmarks(const methods::MethodRegistry& registry, LoaderF
             auto split = dataset.split("weave");
             split.train.resize(2);
             const auto options = registry.resolve(id, "paper", {{"pretrained", "none"}, {"epochs", "1"}, {"batch_size", "2"}});
-            registry.apply_environment({0, hardware_threads(), "cpu", true});
+            registry.apply_environment({0, hardware_threads(), "cpu", true, allocator_choice() == AllocatorChoice::caching});
             auto method = registry.create(id, options);
             methods::FitContext context;
             context.threads = hardware_threads();

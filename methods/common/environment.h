@@ -6,8 +6,9 @@
 namespace kdad::methods {
 
 /// Seeds torch (CPU and CUDA), sets the intra-op thread count, requests deterministic algorithms
-/// (warning only where none exists), turns cuDNN benchmarking off, and keeps OpenCV single-threaded
-/// (the data loader brings its own threads).
+/// (warning only where none exists), turns cuDNN benchmarking off, keeps OpenCV single-threaded
+/// (the data loader brings its own threads), and installs (emptied) or removes the caching host
+/// allocator.
 void apply_torch_environment(const CellEnvironment& environment);
 
 /// Peak CUDA memory from the caching allocator for "cuda" / "cuda:N" devices (nothing on CPU or

@@ -23,6 +23,7 @@ expect_error() {  # expect_error NEEDLE ARGS...
   --categories disc --maps "$work/maps" >/dev/null || { echo "FAIL: make-synthetic"; exit 1; }
 
 expect_error "unknown command" frobnicate
+KDAD_ALLOCATOR=jemalloc expect_error "KDAD_ALLOCATOR" methods
 expect_error "limit" eval --dataset "$work/data" --maps "$work/maps" --limit 2
 expect_error "rd4ad-policy" eval --dataset "$work/data" --maps "$work/maps" --rd4ad-policy maybe
 expect_error "nowhere" eval --dataset "$work/nowhere" --maps "$work/maps"

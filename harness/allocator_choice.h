@@ -1,0 +1,20 @@
+// Which CPU memory allocation kdad uses, chosen once from the KDAD_ALLOCATOR variable.
+#pragma once
+
+#include <string>
+
+namespace kdad::harness {
+
+enum class AllocatorChoice {
+  caching,  ///< malloc with huge pages (GLIBC_TUNABLES, set by main) and the caching host allocator
+  system,   ///< glibc's and LibTorch's defaults
+};
+
+/// KDAD_ALLOCATOR unset or "caching" → caching, "system" → system; anything else is a ConfigError
+/// naming the variable. Read from the environment on every call (cheap; tests may change it).
+AllocatorChoice allocator_choice();
+
+/// "caching" or "system", as stored with each cell's environment.
+std::string to_string(AllocatorChoice choice);
+
+}  // namespace kdad::harness
