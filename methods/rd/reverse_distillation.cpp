@@ -28,6 +28,16 @@ std::vector<torch::Tensor> parameters_of(torch::nn::Module& a, torch::nn::Module
   return out;
 }
 
+// Dropping the gradients instead of zeroing them lets backward hand over its fresh gradient tensors
+// instead of adding them to zeros: the same values, one pass over every parameter less per step.
+// Layers that backward never reaches (the unused ones of the official networks) have no gradient
+// either way, so Adam updates exactly the same parameters.
+void drop_gradients(torch::optim::Optimizer& optimizer) {
+  for (auto& group : optimizer.param_groups()) {
+    for (auto& p : group.params()) p.mutable_grad().reset();
+  }
+}
+
 }  // namespace
 
 ReverseDistillation::ReverseDistillation(ReverseDistillationConfig config) : config_(std::move(config)) {}
@@ -134,7 +144,7 @@ void ReverseDistillation::fit(const TrainingData& data, const FitContext& contex
         target_features = config_.image_masking ? teacher_->features(stack_images(targets, device_)) : input_features;
       }
       const torch::Tensor loss = flattened_cosine_loss(target_features, student(input_features, nullptr));
-      optimizer.zero_grad();
+      drop_gradients(optimizer);
       loss.backward();
       optimizer.step();
       ++step;
