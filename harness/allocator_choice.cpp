@@ -7,11 +7,20 @@
 
 namespace kdad::harness {
 
-AllocatorChoice allocator_choice() {
+namespace {
+
+AllocatorChoice parse_allocator_choice() {
   const char* value = std::getenv("KDAD_ALLOCATOR");
   if (!value || std::string(value) == "caching") return AllocatorChoice::caching;
   if (std::string(value) == "system") return AllocatorChoice::system;
   throw ConfigError("KDAD_ALLOCATOR", "must be 'caching' or 'system', got '" + std::string(value) + "'");
+}
+
+}  // namespace
+
+AllocatorChoice allocator_choice() {
+  static const AllocatorChoice choice = parse_allocator_choice();  // a throw leaves it unset: it throws again
+  return choice;
 }
 
 std::string to_string(AllocatorChoice choice) { return choice == AllocatorChoice::caching ? "caching" : "system"; }

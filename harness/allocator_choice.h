@@ -11,7 +11,7 @@ enum class AllocatorChoice {
 };
 
 /// KDAD_ALLOCATOR unset or "caching" → caching, "system" → system; anything else is a ConfigError
-/// naming the variable. Read from the environment on every call (cheap; tests may change it).
+/// naming the variable. Parsed on the first call and fixed for the life of the process.
 AllocatorChoice allocator_choice();
 
 /// "caching" or "system", as stored with each cell's environment.

@@ -47,6 +47,11 @@ class StepTimes final : public methods::ProgressSink {
   std::optional<std::chrono::steady_clock::time_point> last_;
 };
 
+// Seed 0, every core, the CPU, and the allocator a run would use.
+methods::CellEnvironment bench_environment() {
+  return {0, hardware_threads(), "cpu", true, allocator_choice() == AllocatorChoice::caching};
+}
+
 }  // namespace
 
 void register_method_benchmarks(const methods::MethodRegistry& registry, LoaderFixture& fixture) {
@@ -61,7 +66,7 @@ void register_method_benchmarks(const methods::MethodRegistry& registry, LoaderF
             split.train.resize(static_cast<std::size_t>(kSteps * batch));
             const auto options = registry.resolve(id, "paper", {{"pretrained", "none"}, {"epochs", "1"},
                                                                 {"batch_size", std::to_string(batch)}});
-            registry.apply_environment({0, hardware_threads(), "cpu", true, allocator_choice() == AllocatorChoice::caching});
+            registry.apply_environment(bench_environment());
             StepTimes steps;
             measure_iterations(state, kSteps, [&] {
               auto method = registry.create(id, options);
@@ -87,7 +92,7 @@ void register_method_benchmarks(const methods::MethodRegistry& registry, LoaderF
             auto split = dataset.split("weave");
             split.train.resize(2);
             const auto options = registry.resolve(id, "paper", {{"pretrained", "none"}, {"epochs", "1"}, {"batch_size", "2"}});
-            registry.apply_environment({0, hardware_threads(), "cpu", true, allocator_choice() == AllocatorChoice::caching});
+            registry.apply_environment(bench_environment());
             auto method = registry.create(id, options);
             methods::FitContext context;
             context.threads = hardware_threads();

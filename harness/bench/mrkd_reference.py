@@ -34,6 +34,8 @@ import sys
 import time
 import types
 
+from reference_timing import add_checkout, print_prediction, time_prediction
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -47,23 +49,20 @@ def main():
     args = parser.parse_args()
     if args.steps < 3:
         parser.error("--steps must be at least 3 (the first two are warm-up)")
-    for name in ("main.py", "mvtec.py", "resnet.py", "de_resnet.py", "self_sup_tasks.py"):
-        if not os.path.isfile(os.path.join(args.mrkd, name)):
-            sys.exit(f"mrkd_reference.py: error: {os.path.join(args.mrkd, name)} not found (--mrkd must be an MRKD checkout)")
+    if args.predict < 0:
+        parser.error("--predict must be 0 or more")
+    add_checkout("mrkd_reference.py", "--mrkd", [args.mrkd],
+                 ["main.py", "mvtec.py", "resnet.py", "de_resnet.py", "self_sup_tasks.py"])
     train_folder = os.path.join(args.root, args.category, "train", "good")
     if not os.path.isdir(train_folder):
         sys.exit(f"mrkd_reference.py: error: {train_folder} not found")
 
-    import numpy as np
     import torch
-    from scipy.ndimage import gaussian_filter
-    from torch.nn import functional as F
     from torch.utils.data import DataLoader
     from torchvision import transforms as T
 
     if not torch.cuda.is_available():
         torch.Tensor.cuda = lambda self, *a, **k: self  # de_resnet.py's masks stay on the CPU
-    sys.path.insert(0, os.path.abspath(args.mrkd))
     # main.py imports test.py only for its evaluation(), whose plotting imports are not needed here.
     sys.modules.setdefault("test", types.SimpleNamespace(evaluation=None))
     import main as mrkd_main
@@ -123,26 +122,8 @@ def main():
           f"steps {['%.2f' % t for t in times]}, loss {losses[0]:.4f} -> {losses[-1]:.4f}", flush=True)
 
     if args.predict > 0:
-        bn.eval()
-        decoder.eval()
         clean = [data.norm_transform(transform(image)) for image in data.x]
-        predict_times = []
-        with torch.no_grad():
-            for i in range(args.predict + 1):  # the first one warms up
-                start = time.perf_counter()
-                x = clean[i % len(clean)].unsqueeze(0)
-                inputs = encoder(x)
-                outputs = decoder(bn(inputs))
-                amap = np.zeros((256, 256))
-                for a, b in zip(inputs, outputs):
-                    level = F.interpolate((1 - F.cosine_similarity(a, b)).unsqueeze(1), size=256, mode="bilinear",
-                                          align_corners=True)
-                    amap += level[0, 0].numpy()
-                score = float(gaussian_filter(amap, sigma=4).max())
-                if i > 0:
-                    predict_times.append(time.perf_counter() - start)
-        per_image = statistics.median(predict_times)
-        print(f"predict: batch 1: {per_image * 1000:.0f} ms/image, {1 / per_image:.2f} images/s (last score {score:.4f})")
+        print_prediction(*time_prediction(encoder, bn, decoder, clean, args.predict))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import statistics
 import sys
 import time
 
+from reference_timing import add_checkout, print_prediction, time_prediction
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -31,17 +33,18 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--predict", type=int, default=10, help="images to time for prediction")
     args = parser.parse_args()
-    for folder in (args.rd4ad, os.path.join(args.rd4ad, "models")):
-        if os.path.exists(os.path.join(folder, "resnet.py")):
-            sys.path.insert(0, folder)
-            break
-    import numpy as np
+    if args.steps < 2:
+        parser.error("--steps must be at least 2 (the first one is warm-up)")
+    if args.predict < 0:
+        parser.error("--predict must be 0 or more")
+    add_checkout("rd4ad_reference.py", "--rd4ad", [args.rd4ad, os.path.join(args.rd4ad, "models")],
+                 ["resnet.py", "de_resnet.py"])
+    if not os.path.isdir(args.train):
+        sys.exit(f"rd4ad_reference.py: error: --train: {args.train} not found")
     import torch
     from de_resnet import de_wide_resnet50_2
     from PIL import Image
     from resnet import wide_resnet50_2
-    from scipy.ndimage import gaussian_filter
-    from torch.nn import functional as F
     from torchvision import transforms
 
     torch.manual_seed(111)
@@ -85,25 +88,8 @@ def main():
     step = statistics.median(times[1:])
     print(f"fit: batch {args.batch}: {step:.3f} s/step, {args.batch / step:.2f} images/s (steps {['%.2f' % t for t in times]})")
 
-    bn.eval()
-    decoder.eval()
-    predict_times = []
-    with torch.no_grad():
-        for i in range(args.predict + 1):
-            start = time.perf_counter()
-            x = images[i % len(images)].unsqueeze(0)
-            inputs = encoder(x)
-            outputs = decoder(bn(inputs))
-            amap = np.zeros((256, 256))
-            for a, b in zip(inputs, outputs):
-                m = 1 - F.cosine_similarity(a, b)
-                m = F.interpolate(m.unsqueeze(1), size=256, mode="bilinear", align_corners=True)
-                amap += m[0, 0].numpy()
-            score = gaussian_filter(amap, sigma=4).max()
-            if i > 0:
-                predict_times.append(time.perf_counter() - start)
-    per_image = statistics.median(predict_times)
-    print(f"predict: batch 1: {per_image * 1000:.0f} ms/image, {1 / per_image:.2f} images/s (score {score:.4f})")
+    if args.predict > 0:
+        print_prediction(*time_prediction(encoder, bn, decoder, images, args.predict))
 
 
 if __name__ == "__main__":

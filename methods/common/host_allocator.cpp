@@ -11,7 +11,7 @@
 
 #include <sys/mman.h>
 
-#include <algorithm>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <new>
@@ -48,7 +48,7 @@ class CachingHostAllocator final : public c10::Allocator {
   explicit CachingHostAllocator(std::size_t limit) : limit_(limit) {}
 
   c10::DataPtr allocate(std::size_t n) const override {
-    void* data = n < kMinCached ? c10::alloc_cpu(n) : const_cast<CachingHostAllocator*>(this)->take(n);
+    void* data = n < kMinCached ? c10::alloc_cpu(n) : take(n);
     return {data, data, &CachingHostAllocator::deleter, c10::Device(c10::DeviceType::CPU)};
   }
 
@@ -61,7 +61,7 @@ class CachingHostAllocator final : public c10::Allocator {
     release_until(limit_);
   }
 
-  std::size_t release_all() {
+  std::size_t release_all() const {
     std::lock_guard lock(mutex_);
     return release_until(0);
   }
@@ -78,7 +78,8 @@ class CachingHostAllocator final : public c10::Allocator {
     if (data) instance->give_back(data);
   }
 
-  void* take(std::size_t n) {
+  // const: c10::Allocator::allocate is; the cache itself is mutable state behind mutex_.
+  void* take(std::size_t n) const {
     const std::size_t size = n >= 2 * kHugePage ? round_up(n, kHugePage) : round_up(n, kSmallStep);
     {
       std::lock_guard lock(mutex_);
@@ -90,11 +91,10 @@ class CachingHostAllocator final : public c10::Allocator {
         free_.erase(found);
         live_.emplace(data, block);
         stats_.bytes_cached -= block;
-        note_in_use(block);
+        stats_.bytes_in_use += block;
         ++stats_.hits;
         return data;
       }
-      if (stats_.bytes_cached + size > limit_) release_until(limit_ > size ? limit_ - size : 0);
     }
     void* data = map_block(size);
     if (!data) {
@@ -104,7 +104,7 @@ class CachingHostAllocator final : public c10::Allocator {
     }
     std::lock_guard lock(mutex_);
     live_.emplace(data, size);
-    note_in_use(size);
+    stats_.bytes_in_use += size;
     ++stats_.misses;
     return data;
   }
@@ -126,13 +126,8 @@ class CachingHostAllocator final : public c10::Allocator {
     c10::free_cpu(data);  // a small block from LibTorch's default path
   }
 
-  void note_in_use(std::size_t block) {
-    stats_.bytes_in_use += block;
-    stats_.peak_bytes_in_use = std::max(stats_.peak_bytes_in_use, stats_.bytes_in_use);
-  }
-
   // Unmaps the largest free blocks until at most `target` bytes stay cached. Needs mutex_.
-  std::size_t release_until(std::size_t target) {
+  std::size_t release_until(std::size_t target) const {
     std::size_t released = 0;
     while (stats_.bytes_cached > target && !free_.empty()) {
       const auto largest = std::prev(free_.end());
@@ -144,11 +139,11 @@ class CachingHostAllocator final : public c10::Allocator {
     return released;
   }
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::size_t limit_;
-  std::multimap<std::size_t, void*> free_;   // size → block
-  std::unordered_map<void*, std::size_t> live_;  // block → size
-  HostCacheStats stats_;
+  mutable std::multimap<std::size_t, void*> free_;      // size → block
+  mutable std::unordered_map<void*, std::size_t> live_;  // block → size
+  mutable HostCacheStats stats_;
 };
 
 CachingHostAllocator* CachingHostAllocator::instance = nullptr;

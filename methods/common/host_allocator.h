@@ -13,7 +13,6 @@ struct HostCacheStats {
   std::uint64_t misses = 0;        ///< large allocations that mapped fresh memory
   std::size_t bytes_in_use = 0;    ///< large blocks currently held by tensors
   std::size_t bytes_cached = 0;    ///< large blocks free in the cache (mapped, not in use)
-  std::size_t peak_bytes_in_use = 0;
 };
 
 /// Makes the caching allocator LibTorch's CPU allocator (also used by oneDNN for its scratch and

@@ -101,6 +101,12 @@ PickleRef unpickle(const std::uint8_t* bytes, std::size_t size, const PickleHook
     if (!dict) in.fail("SETITEM on a non-dict");
     for (std::size_t i = 0; i + 1 < items.size(); i += 2) dict->emplace_back(items[i], items[i + 1]);
   };
+  auto append_items = [&](const std::vector<PickleRef>& items) {
+    if (stack.empty()) in.fail("APPEND without list");
+    auto* list = std::get_if<std::vector<PickleRef>>(&stack.back()->value);
+    if (!list) in.fail("APPEND on a non-list");
+    list->insert(list->end(), items.begin(), items.end());
+  };
   for (;;) {
     const std::uint8_t op = in.byte();
     switch (op) {
@@ -157,22 +163,8 @@ PickleRef unpickle(const std::uint8_t* bytes, std::size_t size, const PickleHook
         stack.push_back(dict);
         break;
       }
-      case 'a': {  // APPEND
-        PickleRef item = pop();
-        if (stack.empty()) in.fail("APPEND without list");
-        auto* list = std::get_if<std::vector<PickleRef>>(&stack.back()->value);
-        if (!list) in.fail("APPEND on a non-list");
-        list->push_back(item);
-        break;
-      }
-      case 'e': {  // APPENDS
-        auto items = pop_mark();
-        if (stack.empty()) in.fail("APPENDS without list");
-        auto* list = std::get_if<std::vector<PickleRef>>(&stack.back()->value);
-        if (!list) in.fail("APPENDS on a non-list");
-        list->insert(list->end(), items.begin(), items.end());
-        break;
-      }
+      case 'a': append_items({pop()}); break;   // APPEND
+      case 'e': append_items(pop_mark()); break;  // APPENDS
       case 's': {  // SETITEM
         PickleRef value = pop(), key = pop();
         if (stack.empty()) in.fail("SETITEM without dict");
