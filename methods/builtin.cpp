@@ -9,11 +9,11 @@ namespace kdad::methods {
 void register_builtin_methods(MethodRegistry& registry) {
   registry.add({"rd", "Reverse Distillation (Deng & Li, CVPR 2022; hq-deng/RD4AD)", reverse_distillation_options(false),
                 [](const MethodOptions& options) {
-                  return std::make_unique<ReverseDistillation>(reverse_distillation_config("rd", options));
+                  return std::make_unique<ReverseDistillation>(reverse_distillation_config(false, options));
                 }});
   registry.add({"mrkd", "Masked Reverse Knowledge Distillation (Jiang et al., KBS 2023; yuxin-jiang/MRKD)",
                 reverse_distillation_options(true), [](const MethodOptions& options) {
-                  return std::make_unique<ReverseDistillation>(reverse_distillation_config("mrkd", options));
+                  return std::make_unique<ReverseDistillation>(reverse_distillation_config(true, options));
                 }});
   registry.set_environment_setup(apply_torch_environment);
   registry.set_device_memory_probe(cuda_memory_probe());

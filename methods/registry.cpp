@@ -143,10 +143,6 @@ void MethodRegistry::apply_environment(const CellEnvironment& environment) const
   if (environment_) environment_(environment);
 }
 
-}  // namespace kdad::methods
-
-namespace kdad::methods {
-
 void MethodRegistry::reset_device_peak(const std::string& device) const {
   if (memory_probe_.reset) memory_probe_.reset(device);
 }

@@ -20,13 +20,16 @@ struct CheckpointHeader {
   std::string weights;  ///< teacher weights provenance
 };
 
-/// Writes <folder>/checkpoint.json and <folder>/<name>.pt for every module.
+/// Writes <folder>/checkpoint.json and <folder>/<name>.pt for every module. The files are written
+/// to <folder>.partial and swapped in at the end, so a failed save (IoError naming the file) leaves
+/// an existing checkpoint in `folder` whole.
 void write_checkpoint(const std::filesystem::path& folder, const CheckpointHeader& header,
                       const std::map<std::string, std::shared_ptr<torch::nn::Module>>& modules);
 
 /// Reads a checkpoint written by write_checkpoint into `modules`. Throws ConfigError naming the
 /// header file when the method id, format version or options differ from `expected`, and
-/// DataError when a module file is missing. Returns the stored header.
+/// DataError naming the file when the header or a module file is missing or unreadable. Returns
+/// the stored header.
 CheckpointHeader read_checkpoint(const std::filesystem::path& folder, const CheckpointHeader& expected,
                                  const std::map<std::string, std::shared_ptr<torch::nn::Module>>& modules);
 

@@ -34,12 +34,12 @@ std::vector<OptionSpec> reverse_distillation_options(bool mrkd) {
   return options;
 }
 
-ReverseDistillationConfig reverse_distillation_config(const std::string& method_id, const MethodOptions& options) {
+ReverseDistillationConfig reverse_distillation_config(bool mrkd, const MethodOptions& options) {
   ReverseDistillationConfig config;
-  config.method_id = method_id;
+  config.method_id = mrkd ? "mrkd" : "rd";
   config.canonical_options = options.canonical();
   config.backbone = backbone_info(options.text("backbone")).kind;
-  if (config.backbone == BackboneKind::vgg16) throw ConfigError("backbone=vgg16", fmt::format("{} needs a ResNet teacher", method_id));
+  if (config.backbone == BackboneKind::vgg16) throw ConfigError("backbone=vgg16", fmt::format("{} needs a ResNet teacher", config.method_id));
   config.pretrained = parse_pretrained(options.text("pretrained"));
   config.weights_dir = options.text("weights_dir");
   config.image_size = static_cast<int>(options.integer("image_size"));
@@ -55,7 +55,12 @@ ReverseDistillationConfig reverse_distillation_config(const std::string& method_
   config.beta1 = options.real("beta1");
   config.beta2 = options.real("beta2");
   config.sigma = options.real("sigma");
-  if (method_id == "mrkd") {
+  if (config.lr <= 0) throw ConfigError(fmt::format("lr={}", config.lr), "must be positive");
+  for (const auto& [name, beta] : {std::pair{"beta1", config.beta1}, std::pair{"beta2", config.beta2}}) {
+    if (beta < 0 || beta >= 1) throw ConfigError(fmt::format("{}={}", name, beta), "must be in [0, 1)");
+  }
+  if (config.sigma < 0) throw ConfigError(fmt::format("sigma={}", config.sigma), "must be 0 (no smoothing) or positive");
+  if (mrkd) {
     config.shorter_side_then_crop = true;  // MRKD: Resize(n, LANCZOS) then crops of n
     config.image_masking = options.boolean("image_masking");
     config.feature_masking = options.boolean("feature_masking");

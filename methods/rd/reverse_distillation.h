@@ -71,7 +71,8 @@ class ReverseDistillation final : public Method {
 /// The option table of RD (`mrkd` false) or MRKD, with the paper and tiny presets.
 std::vector<OptionSpec> reverse_distillation_options(bool mrkd);
 
-/// Builds the config from resolved options (the only place their strings are parsed).
-ReverseDistillationConfig reverse_distillation_config(const std::string& method_id, const MethodOptions& options);
+/// Builds RD's (`mrkd` false) or MRKD's config from resolved options (the only place their strings
+/// are parsed); out-of-range values are ConfigErrors naming the option.
+ReverseDistillationConfig reverse_distillation_config(bool mrkd, const MethodOptions& options);
 
 }  // namespace kdad::methods

@@ -5,12 +5,16 @@
 #include "datasets/synthetic.h"
 #include "methods/builtin.h"
 #include "methods/common/backbones.h"
+#include "methods/common/checkpoint.h"
 #include "methods/rd/networks.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
 #include <opencv2/core.hpp>
 #include <torch/nn.h>
+
+#include <array>
+#include <fstream>
 
 using namespace kdad;
 using namespace kdad::methods;
@@ -192,4 +196,42 @@ TEST_CASE("RD and MRKD learn: anomalous generated images score above normal ones
     CHECK(image > 0.55);
     CHECK(pixel > 0.85);
   }
+}
+
+TEST_CASE("out-of-range RD and MRKD options are refused as config errors naming the option", "[methods][options]") {
+  MethodRegistry registry;
+  register_builtin_methods(registry);
+  const std::vector<std::array<std::string, 3>> cases = {
+      {"rd", "image_size", "100"}, {"rd", "epochs", "0"},      {"rd", "batch_size", "0"},   {"rd", "lr", "0"},
+      {"rd", "beta1", "1"},        {"mrkd", "beta2", "-0.1"}, {"mrkd", "sigma", "-1"},     {"mrkd", "mask_ratio", "1"},
+      {"rd", "backbone", "vgg16"}, {"rd", "pretrained", "maybe"}};
+  for (const auto& [id, name, value] : cases) {
+    INFO(id << " " << name << "=" << value);
+    const MethodOptions options = registry.resolve(id, "tiny", {{name, value}});
+    CHECK_THROWS_AS(registry.create(id, options), ConfigError);
+    CHECK_THROWS_WITH(registry.create(id, options), Contains(value));
+  }
+  CHECK_NOTHROW(registry.create("mrkd", registry.resolve("mrkd", "tiny", {{"sigma", "0"}, {"mask_ratio", "0"}})));
+}
+
+TEST_CASE("checkpoints are replaced whole and unreadable module files are named", "[methods][checkpoint]") {
+  test::TempDir dir;
+  const fs::path folder = dir / "cell";
+  const CheckpointHeader header{"toy", 1, "a=1", 7, "none"};
+  auto first = std::make_shared<torch::nn::LinearImpl>(3, 2);
+  write_checkpoint(folder, header, {{"head", first}});
+  auto second = std::make_shared<torch::nn::LinearImpl>(3, 2);
+  write_checkpoint(folder, header, {{"head", second}});
+  CHECK_FALSE(fs::exists(folder.string() + ".partial"));
+  CHECK_FALSE(fs::exists(folder.string() + ".previous"));
+
+  auto loaded = std::make_shared<torch::nn::LinearImpl>(3, 2);
+  CHECK(read_checkpoint(folder, header, {{"head", loaded}}).seed == 7);
+  CHECK(torch::equal(loaded->weight, second->weight));
+
+  { std::ofstream(folder / "head.pt", std::ios::trunc) << "not a torch archive"; }
+  CHECK_THROWS_AS(read_checkpoint(folder, header, {{"head", loaded}}), DataError);
+  CHECK_THROWS_WITH(read_checkpoint(folder, header, {{"head", loaded}}), Contains("head.pt"));
+  { std::ofstream(folder / "checkpoint.json", std::ios::trunc) << R"({"method": 3})"; }
+  CHECK_THROWS_WITH(read_checkpoint(folder, header, {{"head", loaded}}), Contains("checkpoint.json"));
 }
