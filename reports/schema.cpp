@@ -82,6 +82,31 @@ ALTER TABLE cells ADD COLUMN peak_rss_bytes INTEGER;
 ALTER TABLE cells ADD COLUMN peak_device_bytes INTEGER;
 ALTER TABLE cells ADD COLUMN environment TEXT;
 )sql"},
+      // v3: what reports read beyond the metrics: each test image's score (drill-down,
+      // significance tests, re-scoring), the bounded heat-map artifacts of a cell, the display
+      // label of a cell's method, and a run's speed calibration (speed is compared as ratios to it).
+      {3, R"sql(
+ALTER TABLE runs ADD COLUMN calibration TEXT;
+ALTER TABLE cells ADD COLUMN method_label TEXT;
+CREATE TABLE images (
+  cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+  sample_id TEXT NOT NULL,
+  defect_type TEXT NOT NULL,
+  label INTEGER NOT NULL CHECK (label IN (0, 1)),
+  score REAL NOT NULL,
+  PRIMARY KEY (cell_id, sample_id)
+);
+CREATE TABLE artifacts (
+  cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  role TEXT NOT NULL,
+  rank INTEGER NOT NULL,
+  sample_id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  PRIMARY KEY (cell_id, kind, role, rank)
+);
+)sql"},
   };
   return kMigrations;
 }

@@ -8,17 +8,41 @@
 
 namespace kdad::reports {
 
-Database::Database(const std::filesystem::path& file, Mode mode) : file_(file) {
-  const int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY
-                                            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  if (sqlite3_open_v2(file.string().c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
+namespace {
+
+sqlite3* open_connection(const std::filesystem::path& file, const std::string& name, int flags) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(name.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    const std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
     throw StoreError(file.string(), "cannot open database: " + message);
   }
-  sqlite3_extended_result_codes(db_, 1);
-  sqlite3_busy_timeout(db_, 10000);
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 10000);
+  return db;
+}
+
+}  // namespace
+
+Database::Database(const std::filesystem::path& file, Mode mode) : file_(file) {
+  if (mode != Mode::memory_copy) {
+    db_ = open_connection(file, file.string(),
+                          mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    return;
+  }
+  sqlite3* source = open_connection(file, file.string(), SQLITE_OPEN_READONLY);
+  db_ = open_connection(file, ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  sqlite3_backup* backup = sqlite3_backup_init(db_, "main", source, "main");
+  const int rc = backup ? sqlite3_backup_step(backup, -1) : SQLITE_ERROR;
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) {
+    const std::string message = sqlite3_errmsg(source);
+    sqlite3_close(source);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreError(file.string(), "cannot read database: " + message);
+  }
+  sqlite3_close(source);
 }
 
 Database::~Database() { sqlite3_close(db_); }
@@ -101,6 +125,11 @@ bool Statement::step() {
 void Statement::run() {
   while (step()) {
   }
+}
+
+void Statement::reset() {
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
 }
 
 bool Statement::is_null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }

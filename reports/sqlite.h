@@ -18,7 +18,9 @@ class Statement;
 /// One SQLite connection. Errors throw StoreError naming the database file.
 class Database {
  public:
-  enum class Mode { read_only, read_write_create };
+  /// memory_copy: an in-memory database holding a copy of `file` (read through SQLite's backup
+  /// API); changes to it never reach the file.
+  enum class Mode { read_only, read_write_create, memory_copy };
 
   Database(const std::filesystem::path& file, Mode mode);
   ~Database();
@@ -64,6 +66,8 @@ class Statement {
   bool step();
   /// Runs a statement that returns no rows.
   void run();
+  /// Makes the statement ready to run again with new binds.
+  void reset();
 
   bool is_null(int column) const;
   std::int64_t column_int(int column) const;

@@ -57,12 +57,6 @@ std::vector<unsigned char> to_blob(const std::vector<double>& values) {
   return bytes;
 }
 
-std::vector<double> from_blob(const std::vector<unsigned char>& bytes) {
-  std::vector<double> values(bytes.size() / sizeof(double));
-  if (!values.empty()) std::memcpy(values.data(), bytes.data(), values.size() * sizeof(double));
-  return values;
-}
-
 }  // namespace
 
 int current_schema_version() { return builtin_migrations().back().to_version; }
@@ -70,12 +64,30 @@ int current_schema_version() { return builtin_migrations().back().to_version; }
 ResultsStore::ResultsStore(const fs::path& file) : ResultsStore(file, builtin_migrations()) {}
 
 ResultsStore::ResultsStore(const fs::path& file, const std::vector<Migration>& migrations)
-    : db_(checked_existing(file, migrations.empty() ? 0 : migrations.back().to_version),
-          Database::Mode::read_write_create) {
-  db_.exec("PRAGMA journal_mode = WAL");
-  db_.exec("PRAGMA synchronous = FULL");
-  db_.exec("PRAGMA foreign_keys = ON");
-  migrate(migrations);
+    : ResultsStore(checked_existing(file, migrations.empty() ? 0 : migrations.back().to_version),
+                   Database::Mode::read_write_create, &migrations) {}
+
+ResultsStore::ResultsStore(const fs::path& file, Database::Mode mode, const std::vector<Migration>* migrations)
+    : db_(file, mode) {
+  if (mode == Database::Mode::read_write_create) {
+    db_.exec("PRAGMA journal_mode = WAL");
+    db_.exec("PRAGMA synchronous = FULL");
+    db_.exec("PRAGMA foreign_keys = ON");
+  }
+  if (migrations) migrate(*migrations);
+}
+
+ResultsStore ResultsStore::open_for_reading(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) throw StoreError(file.string(), "no such results database");
+  checked_existing(file, current_schema_version());
+  std::int64_t version = 0;
+  {
+    Database db(file, Database::Mode::read_only);
+    version = pragma_int(db, "user_version");
+  }
+  if (version == current_schema_version()) return ResultsStore(file, Database::Mode::read_only, nullptr);
+  return ResultsStore(file, Database::Mode::memory_copy, &builtin_migrations());
 }
 
 void ResultsStore::migrate(const std::vector<Migration>& migrations) {
@@ -107,12 +119,12 @@ std::int64_t ResultsStore::begin_run(const RunRecord& run) {
   Transaction transaction(db_);
   db_.prepare(
          "INSERT INTO runs (uuid, command, command_line, started_at, kdad_version, git_sha, git_dirty, "
-         "build_type, compiler, host, library_versions, manifest, manifest_sha256, pid) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
+         "build_type, compiler, host, library_versions, manifest, manifest_sha256, pid, calibration) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")
       .bind(1, run.uuid).bind(2, run.command).bind(3, run.command_line).bind(4, run.started_at)
       .bind(5, run.kdad_version).bind(6, run.git_sha).bind(7, std::int64_t{run.git_dirty ? 1 : 0})
       .bind(8, run.build_type).bind(9, run.compiler).bind(10, run.host).bind(11, run.library_versions_json)
-      .bind(12, run.manifest).bind(13, run.manifest_sha256).bind(14, run.pid)
+      .bind(12, run.manifest).bind(13, run.manifest_sha256).bind(14, run.pid).bind(15, run.calibration_json)
       .run();
   const std::int64_t id = db_.last_insert_id();
   transaction.commit();
@@ -141,15 +153,15 @@ WriteOutcome ResultsStore::write_cell(std::int64_t run_id, const CellRecord& cel
          "INSERT INTO cells (key, run_id, kind, method_id, method_options, dataset_format, dataset_root, "
          "dataset_fingerprint, category, seed, protocol_id, protocol, maps_source, maps_fingerprint, device, "
          "weights, determinism, status, message, details, started_at, ended_at, peak_rss_bytes, peak_device_bytes, "
-         "environment) VALUES "
-         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)")
+         "environment, method_label) VALUES "
+         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)")
       .bind(1, cell.key).bind(2, run_id).bind(3, cell.kind).bind(4, cell.method_id).bind(5, cell.method_options)
       .bind(6, cell.dataset_format).bind(7, cell.dataset_root).bind(8, cell.dataset_fingerprint)
       .bind(9, cell.category).bind(10, cell.seed).bind(11, cell.protocol_id).bind(12, cell.protocol_json)
       .bind(13, cell.maps_source).bind(14, cell.maps_fingerprint).bind(15, cell.device).bind(16, cell.weights)
       .bind(17, cell.determinism_json).bind(18, cell.status).bind(19, cell.message).bind(20, cell.details_json)
       .bind(21, cell.started_at).bind(22, cell.ended_at).bind(23, cell.peak_rss_bytes)
-      .bind(24, cell.peak_device_bytes).bind(25, cell.environment_json)
+      .bind(24, cell.peak_device_bytes).bind(25, cell.environment_json).bind(26, cell.method_label)
       .run();
   const std::int64_t cell_id = db_.last_insert_id();
 
@@ -171,74 +183,25 @@ WriteOutcome ResultsStore::write_cell(std::int64_t run_id, const CellRecord& cel
         .bind(1, cell_id).bind(2, t.phase).bind(3, t.count).bind(4, t.total_s).bind(5, t.p50_s).bind(6, t.p95_s)
         .run();
   }
+  {
+    Statement insert = db_.prepare(
+        "INSERT INTO images (cell_id, sample_id, defect_type, label, score) VALUES (?1, ?2, ?3, ?4, ?5)");
+    for (const auto& image : cell.images) {
+      insert.bind(1, cell_id).bind(2, image.sample_id).bind(3, image.defect_type)
+          .bind(4, std::int64_t{image.label}).bind(5, image.score);
+      insert.run();
+      insert.reset();
+    }
+  }
+  for (const auto& a : cell.artifacts) {
+    db_.prepare("INSERT INTO artifacts (cell_id, kind, role, rank, sample_id, path, bytes) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind(1, cell_id).bind(2, a.kind).bind(3, a.role).bind(4, a.rank).bind(5, a.sample_id).bind(6, a.path)
+        .bind(7, a.bytes)
+        .run();
+  }
   transaction.commit();
   return outcome;
-}
-
-std::optional<StoredCell> ResultsStore::find_cell(std::string_view key) {
-  Statement query = db_.prepare(
-      "SELECT id, run_id, kind, method_id, method_options, dataset_format, dataset_root, dataset_fingerprint, "
-      "category, seed, protocol_id, protocol, maps_source, maps_fingerprint, device, weights, determinism, "
-      "status, message, details, started_at, ended_at, peak_rss_bytes, peak_device_bytes, environment "
-      "FROM cells WHERE key = ?1");
-  query.bind(1, key);
-  if (!query.step()) return std::nullopt;
-  auto text_or_null = [&](int column) -> std::optional<std::string> {
-    if (query.is_null(column)) return std::nullopt;
-    return query.column_text(column);
-  };
-  StoredCell stored;
-  stored.id = query.column_int(0);
-  stored.run_id = query.column_int(1);
-  CellRecord& c = stored.record;
-  c.key = std::string(key);
-  c.kind = query.column_text(2);
-  c.method_id = text_or_null(3);
-  c.method_options = text_or_null(4);
-  c.dataset_format = query.column_text(5);
-  c.dataset_root = query.column_text(6);
-  c.dataset_fingerprint = query.column_text(7);
-  c.category = query.column_text(8);
-  if (!query.is_null(9)) c.seed = query.column_int(9);
-  c.protocol_id = query.column_text(10);
-  c.protocol_json = query.column_text(11);
-  c.maps_source = text_or_null(12);
-  c.maps_fingerprint = text_or_null(13);
-  c.device = text_or_null(14);
-  c.weights = text_or_null(15);
-  c.determinism_json = text_or_null(16);
-  c.status = query.column_text(17);
-  c.message = text_or_null(18);
-  c.details_json = query.column_text(19);
-  c.started_at = query.column_text(20);
-  c.ended_at = query.column_text(21);
-  if (!query.is_null(22)) c.peak_rss_bytes = query.column_int(22);
-  if (!query.is_null(23)) c.peak_device_bytes = query.column_int(23);
-  c.environment_json = text_or_null(24);
-
-  Statement metrics = db_.prepare("SELECT name, value FROM metrics WHERE cell_id = ?1 ORDER BY rowid");
-  metrics.bind(1, stored.id);
-  while (metrics.step()) {
-    c.metrics.push_back({metrics.column_text(0),
-                         metrics.is_null(1) ? std::nullopt : std::optional<double>(metrics.column_double(1))});
-  }
-  Statement curves = db_.prepare("SELECT name, x, y FROM curves WHERE cell_id = ?1 ORDER BY rowid");
-  curves.bind(1, stored.id);
-  while (curves.step()) {
-    c.curves.push_back({curves.column_text(0), from_blob(curves.column_blob(1)), from_blob(curves.column_blob(2))});
-  }
-  Statement timings = db_.prepare("SELECT phase, count, total_s, p50_s, p95_s FROM timings WHERE cell_id = ?1 ORDER BY rowid");
-  timings.bind(1, stored.id);
-  while (timings.step()) {
-    TimingRecord t;
-    t.phase = timings.column_text(0);
-    t.count = timings.column_int(1);
-    t.total_s = timings.column_double(2);
-    if (!timings.is_null(3)) t.p50_s = timings.column_double(3);
-    if (!timings.is_null(4)) t.p95_s = timings.column_double(4);
-    c.timings.push_back(std::move(t));
-  }
-  return stored;
 }
 
 std::set<std::string> ResultsStore::finished_keys() {

@@ -29,6 +29,11 @@ class ResultsStore {
   /// The same with an explicit migration list (tests of the migration path).
   ResultsStore(const std::filesystem::path& file, const std::vector<Migration>& migrations);
 
+  /// Opens an existing store for reading only; the file is never modified. A store of an older
+  /// schema is migrated in a private in-memory copy. Throws StoreError when the file is missing,
+  /// is not a kdad store, or has a newer schema.
+  static ResultsStore open_for_reading(const std::filesystem::path& file);
+
   int schema_version();
 
   /// Records the start of an invocation; returns its run id.
@@ -41,6 +46,10 @@ class ResultsStore {
   WriteOutcome write_cell(std::int64_t run_id, const CellRecord& cell);
 
   std::optional<StoredCell> find_cell(std::string_view key);
+  /// Every run, oldest first.
+  std::vector<StoredRun> runs();
+  /// Every cell with its metrics, curves, timings, images and artifacts, oldest first.
+  std::vector<StoredCell> cells();
   /// Keys of every cell finished with status "ok" (what `--resume` skips).
   std::set<std::string> finished_keys();
   /// Marks as "interrupted" the runs of `host` still "running" whose process is no longer
@@ -50,7 +59,10 @@ class ResultsStore {
   std::int64_t count_cells();
 
  private:
+  ResultsStore(const std::filesystem::path& file, Database::Mode mode, const std::vector<Migration>* migrations);
   void migrate(const std::vector<Migration>& migrations);
+  /// The cells matching `where` (an SQL condition on table cells, bound to `key` when it has ?1).
+  std::vector<StoredCell> read_cells(std::string_view where, std::optional<std::string_view> key);
 
   Database db_;
 };

@@ -188,3 +188,68 @@ TEST_CASE("a version-1 database from an earlier kdad is migrated to the current 
   CHECK_FALSE(cell->record.peak_rss_bytes.has_value());  // columns added by v2 are empty for old cells
   CHECK(upgraded.finished_keys() == std::set<std::string>{"old-key"});
 }
+
+TEST_CASE("per-image scores, artifacts, method labels and calibration round-trip", "[reports]") {
+  test::TempDir dir;
+  ResultsStore store(dir / "r.sqlite");
+  RunRecord run = run_record();
+  run.calibration_json = R"({"benchmark":"conv","seconds":0.5})";
+  const auto run_id = store.begin_run(run);
+  CellRecord cell = cell_record("k1", 0.75);
+  cell.method_label = "rd[tiny]";
+  cell.images = {{"bottle/test/good/000", "good", 0, 0.125}, {"bottle/test/crack/001", "crack", 1, 0.875}};
+  cell.artifacts = {{"gallery", "missed", 0, "bottle/test/crack/001", "/tmp/a.png", 1234}};
+  store.write_cell(run_id, cell);
+  store.write_cell(run_id, cell_record("k2", 0.5));
+
+  const auto cells = store.cells();
+  REQUIRE(cells.size() == 2);
+  const CellRecord& back = cells[0].record;
+  CHECK(back.method_label == "rd[tiny]");
+  REQUIRE(back.images.size() == 2);
+  CHECK(back.images[1].sample_id == "bottle/test/crack/001");
+  CHECK(back.images[1].defect_type == "crack");
+  CHECK(back.images[1].label == 1);
+  CHECK(back.images[1].score == 0.875);
+  REQUIRE(back.artifacts.size() == 1);
+  CHECK(back.artifacts[0].path == "/tmp/a.png");
+  CHECK(back.artifacts[0].bytes == 1234);
+  CHECK(cells[1].record.images.empty());
+  CHECK(metric_value(back, "image_auroc") == 0.75);
+  CHECK_FALSE(metric_value(back, "au_pro").has_value());
+  const auto runs = store.runs();
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].record.calibration_json == run.calibration_json);
+  CHECK(runs[0].status == "running");
+}
+
+TEST_CASE("a store opened for reading is never modified / an older one is migrated in memory", "[reports]") {
+  test::TempDir dir;
+  const auto file = dir / "old.sqlite";
+  const std::vector<Migration> v2(builtin_migrations().begin(), builtin_migrations().begin() + 2);
+  { ResultsStore old(file, v2); }
+  {
+    Database db(file, Database::Mode::read_write_create);
+    db.exec("INSERT INTO runs (uuid, command, command_line, started_at, kdad_version, git_sha, git_dirty, build_type, "
+            "compiler, host, library_versions) VALUES ('u1', 'eval', 'kdad eval', 't', '0.0.9', 'abc', 0, 'Release', "
+            "'Clang', 'h', '{}')");
+    db.exec("INSERT INTO cells (key, run_id, kind, dataset_format, dataset_root, dataset_fingerprint, category, "
+            "protocol_id, protocol, status, details, started_at, ended_at) VALUES ('k1', 1, 'eval', 'mvtec_ad', "
+            "'/d', 'f', 'bottle', 'p', '{}', 'ok', '{}', 't', 't')");
+    db.exec("INSERT INTO metrics (cell_id, name, value) VALUES (1, 'image_auroc', 0.625)");
+    db.exec("PRAGMA journal_mode = DELETE");
+  }
+  const std::string before = test::file_bytes(file);
+  {
+    ResultsStore reader = ResultsStore::open_for_reading(file);
+    CHECK(reader.schema_version() == current_schema_version());
+    const auto cells = reader.cells();
+    REQUIRE(cells.size() == 1);
+    CHECK(metric_value(cells[0].record, "image_auroc") == 0.625);
+    CHECK(cells[0].record.images.empty());
+  }
+  CHECK(test::file_bytes(file) == before);
+  CHECK_THROWS_WITH(ResultsStore::open_for_reading(dir / "absent.sqlite"), Contains("absent.sqlite") &&
+                                                                             Contains("no such results database"));
+  CHECK_FALSE(std::filesystem::exists(dir / "absent.sqlite"));
+}
