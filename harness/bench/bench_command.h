@@ -1,7 +1,7 @@
 // `kdad bench`: Google Benchmark runs of kdad's speed-critical paths.
 #pragma once
 
-#include "harness/commands.h"
+#include "harness/cli/commands.h"
 #include "methods/registry.h"
 
 #include <ostream>

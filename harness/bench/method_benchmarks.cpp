@@ -3,7 +3,7 @@
 
 #include "core/parallel.h"
 #include "datasets/mvtec_ad.h"
-#include "harness/allocator_choice.h"
+#include "harness/cli/allocator_choice.h"
 #include "harness/bench/bench_support.h"
 
 #include <benchmark/benchmark.h>

@@ -1,0 +1,260 @@
+// The command-line boundary: Boost.Program_options per subcommand, values checked into typed structs.
+#include "harness/cli/cli.h"
+
+#include "core/error.h"
+#include "core/parallel.h"
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include <sstream>
+
+namespace kdad::harness {
+namespace po = boost::program_options;
+namespace {
+
+constexpr const char* kUsage =
+    "usage: kdad <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run MANIFEST              train and evaluate every cell of a study (TOML manifest)\n"
+    "  methods                   the registered methods, their options and presets\n"
+    "  eval                      metrics of anomaly maps in the MVTec evaluation layout\n"
+    "  datasets verify           check a dataset against its published layout\n"
+    "  datasets formats          the dataset formats kdad reads\n"
+    "  datasets make-synthetic   generate an MVTec-layout dataset (and simulated maps)\n"
+    "  bench                     speed benchmarks (Google Benchmark flags pass through)\n"
+    "  version                   version, git revision and libraries\n"
+    "\n"
+    "Run 'kdad <command> --help' for the options of a command.\n";
+
+std::string shell_quote(const std::string& arg) {
+  if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                            "-_./=:,+@%") == std::string::npos) {
+    return arg;
+  }
+  std::string quoted = "'";
+  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::string describe(const po::options_description& options, const std::string& usage) {
+  std::ostringstream text;
+  text << usage << "\n" << options;
+  return text.str();
+}
+
+bool wants_help(const std::vector<std::string>& args) {
+  return std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end();
+}
+
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& options,
+                        const po::positional_options_description& positional) {
+  po::variables_map values;
+  try {
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), values);
+    po::notify(values);
+  } catch (const po::error& e) {
+    throw UsageError(e.what());
+  }
+  return values;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  for (std::string item; std::getline(stream, item, ',');) {
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+metrics::Rd4adPolicy parse_policy(const std::string& text) {
+  if (text == "skip") return metrics::Rd4adPolicy::skip;
+  if (text == "zero") return metrics::Rd4adPolicy::zero;
+  if (text == "nan") return metrics::Rd4adPolicy::nan;
+  throw UsageError("--rd4ad-policy", fmt::format("'{}' is not one of skip, zero, nan", text));
+}
+
+int checked_threads(int threads) {
+  if (threads < 0 || threads > 1024) throw UsageError("--threads", fmt::format("{} is outside 0..1024", threads));
+  return threads == 0 ? hardware_threads() : threads;
+}
+
+Command parse_eval(const std::vector<std::string>& args) {
+  po::options_description options("eval options");
+  std::string categories, policy;
+  EvalCommand command;
+  std::string dataset, maps, store, scores;
+  options.add_options()
+      ("help,h", "show this help")
+      ("dataset", po::value<std::string>(&dataset)->required(), "dataset root (MVTec AD layout)")
+      ("maps", po::value<std::string>(&maps)->required(),
+       "maps root: <maps>/<category>/test/<defect>/<id>.tiff (float32)")
+      ("categories", po::value<std::string>(&categories), "comma-separated categories (default: all)")
+      ("limit", po::value<double>(&command.pro_limit)->default_value(0.3, "0.3"), "AU-PRO FPR integration limit in (0,1]")
+      ("scores", po::value<std::string>(&scores), "CSV of image scores '<id>,<score>' (default: map maximum)")
+      ("rd4ad-policy", po::value<std::string>(&policy)->default_value("skip"),
+       "au_pro_rd4ad images the RD4AD code cannot score: skip|zero|nan")
+      ("store", po::value<std::string>(&store), "record the evaluation in this SQLite results database")
+      ("json", po::bool_switch(&command.json), "print JSON instead of a table")
+      ("threads", po::value<int>(&command.threads)->default_value(0), "worker threads (0 = all cores)");
+  const std::string usage = "usage: kdad eval --dataset ROOT --maps MAPS [options]";
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
+  parse(args, options, {});
+  if (!(command.pro_limit > 0.0 && command.pro_limit <= 1.0)) {
+    throw UsageError("--limit", fmt::format("{} is outside (0, 1]", command.pro_limit));
+  }
+  command.dataset_root = dataset;
+  command.maps_root = maps;
+  command.categories = split_list(categories);
+  command.rd4ad_policy = parse_policy(policy);
+  command.threads = checked_threads(command.threads);
+  if (!store.empty()) command.store = store;
+  if (!scores.empty()) command.scores_file = scores;
+  return command;
+}
+
+Command parse_make_synthetic(const std::vector<std::string>& args) {
+  po::options_description options("datasets make-synthetic options");
+  MakeSyntheticCommand command;
+  std::string root, categories = "weave,speckle,disc", maps;
+  options.add_options()
+      ("help,h", "show this help")
+      ("root", po::value<std::string>(&root)->required(), "output folder (must not exist or be empty)")
+      ("categories", po::value<std::string>(&categories)->default_value(categories), "weave, speckle and/or disc")
+      ("size", po::value<int>(&command.spec.image_size)->default_value(128), "image side in pixels (32..2048)")
+      ("train", po::value<int>(&command.spec.train_images)->default_value(16), "train/good images per category")
+      ("test-good", po::value<int>(&command.spec.test_good_images)->default_value(6), "test/good images per category")
+      ("test-per-defect", po::value<int>(&command.spec.test_images_per_defect)->default_value(3),
+       "test images per defect type (blob, scratch, edge, spots)")
+      ("seed", po::value<std::uint64_t>(&command.spec.seed)->default_value(0), "random seed")
+      ("maps", po::value<std::string>(&maps), "also write simulated detector maps (float32 TIFF) here")
+      ("map-strength", po::value<double>(&command.maps.strength)->default_value(0.8, "0.8"),
+       "simulated response on defects (noise std 0.3)");
+  const std::string usage = "usage: kdad datasets make-synthetic ROOT [options]";
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
+  po::positional_options_description positional;
+  positional.add("root", 1);
+  parse(args, options, positional);
+  command.root = root;
+  command.spec.categories = split_list(categories);
+  command.maps.seed = command.spec.seed;
+  if (!maps.empty()) command.maps_root = maps;
+  return command;
+}
+
+Command parse_verify(const std::vector<std::string>& args) {
+  po::options_description options("datasets verify options");
+  VerifyDatasetCommand command;
+  std::string root, format, categories, split_csv;
+  options.add_options()
+      ("help,h", "show this help")
+      ("root", po::value<std::string>(&root), "dataset root (fashion_mnist defaults to Debian's package)")
+      ("format", po::value<std::string>(&format)->required(), "dataset format (kdad datasets formats)")
+      ("categories", po::value<std::string>(&categories), "comma-separated categories (default: all)")
+      ("visa-split", po::value<std::string>(&split_csv)->default_value("split_csv/1cls.csv"),
+       "VisA split CSV, relative to the root unless absolute")
+      ("json", po::bool_switch(&command.json), "print JSON instead of a table")
+      ("threads", po::value<int>(&command.threads)->default_value(0), "worker threads (0 = all cores)");
+  const std::string usage = "usage: kdad datasets verify [ROOT] --format FORMAT [options]";
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
+  po::positional_options_description positional;
+  positional.add("root", 1);
+  parse(args, options, positional);
+  command.root = root;
+  command.format = datasets::parse_dataset_format(format);
+  command.categories = split_list(categories);
+  command.options.visa_split_csv = split_csv;
+  command.threads = checked_threads(command.threads);
+  command.options.threads = command.threads;
+  return command;
+}
+
+Command parse_run(const std::vector<std::string>& args) {
+  po::options_description options("run options");
+  RunCommand command;
+  std::string manifest, log_json, pretrained;
+  options.add_options()
+      ("help,h", "show this help")
+      ("manifest", po::value<std::string>(&manifest)->required(), "study manifest (TOML)")
+      ("pretrained", po::value<std::string>(&pretrained), "imagenet|none: override every method's pretrained option")
+      ("resume", po::bool_switch(&command.resume), "skip cells already finished in the store")
+      ("fail-fast", po::bool_switch(&command.fail_fast), "stop at the first failed cell")
+      ("dry-run", po::bool_switch(&command.dry_run), "print the grid (with stored status) and stop")
+      ("log-json", po::value<std::string>(&log_json), "append one JSON event per line to this file");
+  const std::string usage = "usage: kdad run MANIFEST [--resume] [--fail-fast] [--dry-run] [--log-json FILE]";
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
+  po::positional_options_description positional;
+  positional.add("manifest", 1);
+  parse(args, options, positional);
+  command.manifest = manifest;
+  if (!log_json.empty()) command.log_json = log_json;
+  if (!pretrained.empty()) {
+    if (pretrained != "imagenet" && pretrained != "none") {
+      throw UsageError("--pretrained", fmt::format("'{}' is not imagenet or none", pretrained));
+    }
+    command.forced_options["pretrained"] = pretrained;
+  }
+  return command;
+}
+
+Command parse_bench(const std::vector<std::string>& args) {
+  BenchCommand command;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--dump-pixels") {
+      if (i + 1 == args.size()) throw UsageError("--dump-pixels", "needs a folder");
+      command.dump_pixels = args[++i];
+    } else if (args[i].rfind("--dump-pixels=", 0) == 0) {
+      command.dump_pixels = args[i].substr(14);
+    } else {
+      command.args.push_back(args[i]);
+    }
+  }
+  return command;
+}
+
+}  // namespace
+
+Invocation parse_command_line(int argc, const char* const* argv) {
+  Invocation invocation;
+  for (int i = 0; i < argc; ++i) {
+    invocation.command_line += (i ? " " : "") + shell_quote(argv[i]);
+  }
+  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    invocation.command = HelpCommand{kUsage};
+    return invocation;
+  }
+  const std::string& name = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (name == "eval") {
+    invocation.command = parse_eval(rest);
+  } else if (name == "run") {
+    invocation.command = parse_run(rest);
+  } else if (name == "methods") {
+    invocation.command = MethodsCommand{};
+  } else if (name == "datasets") {
+    if (rest.empty() || rest[0] == "--help" || rest[0] == "-h") {
+      invocation.command = HelpCommand{"usage: kdad datasets verify|formats|make-synthetic [options]\n"};
+    } else if (rest[0] == "make-synthetic") {
+      invocation.command = parse_make_synthetic({rest.begin() + 1, rest.end()});
+    } else if (rest[0] == "verify") {
+      invocation.command = parse_verify({rest.begin() + 1, rest.end()});
+    } else if (rest[0] == "formats") {
+      invocation.command = ListFormatsCommand{};
+    } else {
+      throw UsageError("kdad datasets",
+                       fmt::format("unknown subcommand '{}' (known: verify, formats, make-synthetic)", rest[0]));
+    }
+  } else if (name == "bench") {
+    invocation.command = parse_bench(rest);
+  } else if (name == "version" || name == "--version") {
+    invocation.command = VersionCommand{};
+  } else {
+    throw UsageError("kdad", fmt::format("unknown command '{}' (known: run, methods, eval, datasets, bench, version)", name));
+  }
+  return invocation;
+}
+
+}  // namespace kdad::harness

@@ -1,0 +1,125 @@
+// Pairing and loading anomaly maps for evaluation.
+#include "harness/scoring/map_inputs.h"
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "core/sha256.h"
+#include "datasets/image_io.h"
+
+#include <fmt/format.h>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <bit>
+#include <cmath>
+#include <set>
+
+namespace kdad::harness {
+namespace fs = std::filesystem;
+
+fs::path map_file_for(const fs::path& maps_root, const datasets::SampleRef& ref) {
+  return maps_root / (ref.id + ".tiff");
+}
+
+void check_map_files(const datasets::CategorySplit& split, const fs::path& maps_root) {
+  const fs::path folder = maps_root / split.category;
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) {
+    throw DataError(folder.string(), fmt::format("no maps for category '{}' (folder missing)", split.category));
+  }
+  std::set<fs::path> expected;
+  for (const auto& ref : split.test) {
+    const fs::path file = map_file_for(maps_root, ref);
+    if (!fs::is_regular_file(file, ec)) {
+      throw DataError(file.string(), fmt::format("missing anomaly map for test image {}", ref.image.string()));
+    }
+    expected.insert(file.lexically_normal());
+  }
+  for (auto it = fs::recursive_directory_iterator(folder, ec); it != fs::recursive_directory_iterator(); ++it) {
+    const std::string name = it->path().filename().string();
+    if (!name.empty() && name[0] == '.') {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_directory()) continue;
+    if (!expected.count(it->path().lexically_normal())) {
+      throw DataError(it->path().string(), "extra file in the maps folder: it matches no test image of the dataset");
+    }
+  }
+  if (ec) throw DataError(folder.string(), "cannot list maps folder: " + ec.message());
+}
+
+void check_scores(const datasets::CategorySplit& split, const std::map<std::string, float>& scores,
+                  const fs::path& scores_file) {
+  std::set<std::string> expected;
+  for (const auto& ref : split.test) {
+    if (!scores.count(ref.id)) throw DataError(scores_file.string(), fmt::format("no score for image '{}'", ref.id));
+    expected.insert(ref.id);
+  }
+  const std::string prefix = split.category + "/";
+  for (const auto& [id, score] : scores) {
+    if (id.rfind(prefix, 0) == 0 && !expected.count(id)) {
+      throw DataError(scores_file.string(), fmt::format("score for '{}', which is not a test image of the dataset", id));
+    }
+  }
+}
+
+CategoryInputs load_category_inputs(const datasets::CategorySplit& split, const fs::path& maps_root,
+                                    const std::map<std::string, float>* scores, int threads) {
+  CategoryInputs inputs;
+  inputs.images.resize(split.test.size());
+  std::vector<std::string> image_hashes(split.test.size());
+  std::vector<char> resized(split.test.size(), 0);
+  parallel_for(split.test.size(), threads, [&](std::size_t i, int) {
+    const datasets::SampleRef& ref = split.test[i];
+    metrics::ScoredImage& image = inputs.images[i];
+    image.id = ref.id;
+    image.label = ref.label;
+    const cv::Size native = datasets::image_size(ref.image);
+    if (ref.mask.empty()) {
+      image.mask = cv::Mat::zeros(native, CV_8UC1);
+    } else {
+      image.mask = datasets::read_mask(ref.mask);
+      if (image.mask.size() != native) {
+        throw DataError(ref.mask.string(), fmt::format("mask is {}x{} but its image is {}x{}", image.mask.cols,
+                                                       image.mask.rows, native.width, native.height));
+      }
+    }
+    const fs::path map_file = map_file_for(maps_root, ref);
+    cv::Mat map = datasets::read_anomaly_map(map_file);
+    cv::Point bad;
+    if (!cv::checkRange(map, true, &bad)) {
+      const float value = map.at<float>(bad);
+      throw DataError(map_file.string(), fmt::format("anomaly map holds {} at pixel (x={}, y={}); maps must be finite",
+                                                     std::isnan(value) ? "NaN" : "an infinite value", bad.x, bad.y));
+    }
+    Sha256 hash;
+    hash.update(fmt::format("{}\t{}x{}\t", ref.id, map.cols, map.rows));
+    for (int y = 0; y < map.rows; ++y) hash.update(map.ptr<float>(y), static_cast<std::size_t>(map.cols) * sizeof(float));
+    image_hashes[i] = hash.hex_digest();
+
+    if (scores) {
+      image.score = scores->at(ref.id);
+    } else {
+      double max_value = 0;
+      cv::minMaxLoc(map, nullptr, &max_value);
+      image.score = static_cast<float>(max_value);
+    }
+    if (map.size() != native) {
+      cv::resize(map, image.map, native, 0, 0, cv::INTER_LINEAR);
+      resized[i] = 1;
+    } else {
+      image.map = std::move(map);
+    }
+  });
+  Sha256 combined;
+  combined.update("kdad-maps-fingerprint/v1\n");
+  for (std::size_t i = 0; i < image_hashes.size(); ++i) {
+    combined.update(fmt::format("{}\t{:08x}\n", image_hashes[i], std::bit_cast<std::uint32_t>(inputs.images[i].score)));
+    inputs.resized_maps += static_cast<std::size_t>(resized[i]);
+  }
+  inputs.maps_fingerprint = combined.hex_digest();
+  return inputs;
+}
+
+}  // namespace kdad::harness

@@ -1,0 +1,226 @@
+// One cell of a study.
+#include "harness/study/cell_runner.h"
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/parallel.h"
+#include "datasets/image_io.h"
+#include "harness/cli/allocator_choice.h"
+#include "harness/bench/bench_support.h"
+#include "harness/scoring/protocol.h"
+#include "metrics/evaluation.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+
+namespace kdad::harness {
+namespace fs = std::filesystem;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+double percentile(std::vector<double> values, double q) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  const double position = q * static_cast<double>(values.size() - 1);
+  const auto low = static_cast<std::size_t>(position);
+  const std::size_t high = std::min(low + 1, values.size() - 1);
+  return values[low] + (values[high] - values[low]) * (position - static_cast<double>(low));
+}
+
+std::string environment_json(const CellRunContext& context) {
+  auto env = [](const char* name) -> nlohmann::json {
+    const char* value = std::getenv(name);
+    return value ? nlohmann::json(value) : nlohmann::json(nullptr);
+  };
+  return nlohmann::json({{"threads", context.threads},
+                         {"predict_batch", context.manifest.predict_batch},
+                         {"device", context.manifest.device},
+                         {"host_allocator", to_string(allocator_choice())},
+                         {"GLIBC_TUNABLES", env("GLIBC_TUNABLES")},
+                         {"OMP_NUM_THREADS", env("OMP_NUM_THREADS")},
+                         {"OPENBLAS_NUM_THREADS", env("OPENBLAS_NUM_THREADS")}})
+      .dump();
+}
+
+struct Predicted {
+  std::vector<metrics::ScoredImage> scored;  // labelled test images, at ground-truth resolution
+  std::vector<char> pixel_truth;             // per scored image: normal, or anomalous with a mask
+  std::vector<double> per_image_seconds;     // after the warm-up batch
+  double seconds = 0;                        // all batches after the warm-up
+  std::size_t timed_images = 0;
+};
+
+// Predicts `refs` in batches; maps are resized bilinearly to the ground truth's size. With
+// `export_folder`, each map is also written as <export>/<id>.tiff.
+Predicted predict_all(methods::Method& method, const datasets::Dataset& dataset, const std::vector<datasets::SampleRef>& refs,
+                      const CellRunContext& context, const fs::path& export_folder, bool keep) {
+  Predicted out;
+  const auto batch_size = static_cast<std::size_t>(context.manifest.predict_batch);
+  for (std::size_t begin = 0; begin < refs.size(); begin += batch_size) {
+    const std::size_t end = std::min(refs.size(), begin + batch_size);
+    std::vector<Sample> batch(end - begin);
+    parallel_for(batch.size(), context.threads, [&](std::size_t i, int) { batch[i] = dataset.load(refs[begin + i]); });
+    const auto start = Clock::now();
+    std::vector<Prediction> predictions = method.predict(batch);
+    const double elapsed = seconds_since(start);
+    if (predictions.size() != batch.size()) {
+      throw InternalError(method.info().id, fmt::format("predict returned {} predictions for {} images", predictions.size(), batch.size()));
+    }
+    if (begin > 0) {  // the first batch warms up caches and allocators
+      out.seconds += elapsed;
+      out.timed_images += batch.size();
+      for (std::size_t i = 0; i < batch.size(); ++i) out.per_image_seconds.push_back(elapsed / static_cast<double>(batch.size()));
+    }
+    context.progress.report({"predict", 0, 0, static_cast<std::int64_t>(end), static_cast<std::int64_t>(refs.size()),
+                             std::nullopt, static_cast<double>(batch.size()) / std::max(elapsed, 1e-9)});
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      Prediction& p = predictions[i];
+      const Sample& sample = batch[i];
+      if (p.anomaly_map.empty() || p.anomaly_map.type() != CV_32FC1) {
+        throw InternalError(method.info().id, fmt::format("{}: anomaly map is not a non-empty CV_32FC1 matrix", sample.id));
+      }
+      metrics::ScoredImage scored;
+      scored.id = sample.id;
+      scored.label = sample.label;
+      scored.score = p.score;
+      if (p.anomaly_map.size() != sample.image.size()) {
+        cv::resize(p.anomaly_map, scored.map, sample.image.size(), 0, 0, cv::INTER_LINEAR);
+      } else {
+        scored.map = p.anomaly_map;
+      }
+      scored.mask = sample.mask.empty() ? cv::Mat::zeros(sample.image.size(), CV_8UC1) : sample.mask;
+      if (!export_folder.empty()) datasets::write_anomaly_map(export_folder / (sample.id + ".tiff"), scored.map);
+      if (keep) {
+        out.pixel_truth.push_back(sample.label == Label::normal || !sample.mask.empty());
+        out.scored.push_back(std::move(scored));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+const datasets::Dataset& DatasetCache::get(const ManifestDataset& dataset) {
+  auto& slot = opened_[&dataset];
+  if (!slot) slot = datasets::open_dataset(dataset.format, dataset.root, dataset.options);
+  return *slot;
+}
+
+fs::path cell_artifacts(const Manifest& manifest, const Cell& cell) { return manifest.artifacts / cell.key.substr(0, 16); }
+
+reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
+  const Manifest& manifest = context.manifest;
+  reports::CellRecord record;
+  record.key = cell.key;
+  record.kind = "train_eval";
+  record.method_id = cell.method->id;
+  record.method_options = cell.method->options.canonical();
+  record.dataset_format = datasets::format_name(cell.dataset->format);
+  record.dataset_root = cell.dataset->root.string();
+  record.dataset_fingerprint = cell.dataset_fingerprint;
+  record.category = cell.category;
+  record.seed = static_cast<std::int64_t>(cell.seed);
+  record.protocol_id = protocol_id(manifest.protocol);
+  record.protocol_json = canonical_json(manifest.protocol);
+  record.device = manifest.device;
+  record.environment_json = environment_json(context);
+  record.determinism_json = nlohmann::json({{"seed", cell.seed}, {"deterministic_algorithms", true},
+                                            {"synthesis_stream", "Rng(seed) -> sample id -> epoch"}})
+                                .dump();
+  record.started_at = utc_now_iso8601();
+  nlohmann::json details;
+  try {
+    // First: it empties the host cache, so that the peak RSS below is this cell's own.
+    context.registry.apply_environment(
+        {cell.seed, context.threads, manifest.device, true, allocator_choice() == AllocatorChoice::caching});
+    reset_peak_rss();
+    context.registry.reset_device_peak(manifest.device);
+    const datasets::Dataset& dataset = context.datasets.get(*cell.dataset);
+    const datasets::CategorySplit split = dataset.split(cell.category);
+    std::unique_ptr<methods::Method> method = context.registry.create(cell.method->id, cell.method->options);
+    record.weights = method->info().weights;
+
+    methods::FitContext fit_context;
+    fit_context.device = manifest.device;
+    fit_context.seed = cell.seed;
+    fit_context.threads = context.threads;
+    fit_context.progress = &context.progress;
+    const auto fit_start = Clock::now();
+    method->fit({dataset, split.train, cell.category}, fit_context);
+    const double fit_seconds = seconds_since(fit_start);
+    const fs::path artifacts = cell_artifacts(manifest, cell);
+    if (manifest.save_checkpoints) method->save(artifacts / "checkpoint");
+
+    const fs::path export_folder = manifest.export_maps ? artifacts / "maps" : fs::path();
+    Predicted predicted = predict_all(*method, dataset, split.test, context, export_folder, true);
+    if (!split.unlabelled.empty() && manifest.export_maps) {
+      predict_all(*method, dataset, split.unlabelled, context, export_folder, false);
+    }
+
+    const auto evaluate_start = Clock::now();
+    metrics::EvalOptions options;
+    options.pro_limit = manifest.protocol.pro_limit;
+    options.threads = context.threads;
+    options.rd4ad.policy = manifest.protocol.rd4ad_policy;
+    metrics::CategoryMetrics result;
+    if (dataset.has_pixel_ground_truth()) {
+      // Anomalous images without a mask (user folders) have no pixel ground truth: they count
+      // for the image-level metrics only.
+      std::vector<metrics::ScoredImage> pixel_level;
+      for (std::size_t i = 0; i < predicted.scored.size(); ++i) {
+        if (predicted.pixel_truth[i]) pixel_level.push_back(predicted.scored[i]);
+      }
+      result = metrics::evaluate_category(pixel_level, options);
+      if (pixel_level.size() != predicted.scored.size()) {
+        result.images = predicted.scored.size();
+        result.anomalous_images = static_cast<std::size_t>(std::count_if(predicted.scored.begin(), predicted.scored.end(),
+            [](const metrics::ScoredImage& s) { return s.label == Label::anomalous; }));
+        result.image = metrics::evaluate_image_scores(predicted.scored, options.curve_step);
+      }
+    } else {
+      result.images = predicted.scored.size();
+      for (const auto& s : predicted.scored) result.anomalous_images += s.label == Label::anomalous ? 1 : 0;
+      result.image = metrics::evaluate_image_scores(predicted.scored, options.curve_step);
+    }
+    const double evaluate_seconds = seconds_since(evaluate_start);
+
+    for (const auto& named : metrics::named_values(result)) record.metrics.push_back({named.name, named.value});
+    for (const auto& named : metrics::named_curves(result)) {
+      if (!named.curve->x.empty()) record.curves.push_back({named.name, named.curve->x, named.curve->y});
+    }
+    record.timings.push_back({"fit", 1, fit_seconds, std::nullopt, std::nullopt});
+    record.timings.push_back({"predict_per_image", static_cast<std::int64_t>(predicted.timed_images), predicted.seconds,
+                              percentile(predicted.per_image_seconds, 0.5), percentile(predicted.per_image_seconds, 0.95)});
+    record.timings.push_back({"evaluate", 1, evaluate_seconds, std::nullopt, std::nullopt});
+    details = {{"images", result.images},
+               {"anomalous_images", result.anomalous_images},
+               {"train_images", split.train.size()},
+               {"regions", result.pro.regions},
+               {"predict_images_per_second",
+                predicted.seconds > 0 ? static_cast<double>(predicted.timed_images) / predicted.seconds : 0.0},
+               {"rd4ad_images_undefined", result.pro_rd4ad.images_undefined},
+               {"artifacts", artifacts.string()}};
+    record.status = "ok";
+  } catch (const std::exception& e) {
+    record.status = "failed";
+    const std::string message = e.what();
+    record.message = message.substr(0, message.find('\n'));  // torch appends a stack trace
+  }
+  record.details_json = details.is_null() ? "{}" : details.dump();
+  record.peak_rss_bytes = static_cast<std::int64_t>(proc_status_kib("VmHWM")) * 1024;
+  record.peak_device_bytes = context.registry.device_peak(manifest.device);
+  record.ended_at = utc_now_iso8601();
+  return record;
+}
+
+}  // namespace kdad::harness

@@ -1,0 +1,58 @@
+// The experiment grid and cell keys.
+#include "harness/study/grid.h"
+
+#include "core/sha256.h"
+#include "datasets/fingerprint.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+namespace kdad::harness {
+
+std::string Cell::name() const {
+  return fmt::format("{}/{}/{}/seed{}", method->label, datasets::format_name(dataset->format), category, seed);
+}
+
+std::vector<Cell> expand_grid(const Manifest& manifest) {
+  // Fingerprints depend on the data only: compute each (dataset, category) once.
+  std::map<std::pair<const ManifestDataset*, std::string>, std::string> fingerprints;
+  for (const auto& dataset : manifest.datasets) {
+    const auto opened = datasets::open_dataset(dataset.format, dataset.root, dataset.options);
+    for (const auto& category : dataset.categories) {
+      fingerprints[{&dataset, category}] = datasets::fingerprint_split(opened->split(category));
+    }
+  }
+  const std::string device_kind = manifest.device.rfind("cuda", 0) == 0 ? "cuda" : "cpu";
+  std::vector<Cell> cells;
+  for (const auto& method : manifest.methods) {
+    for (const auto& dataset : manifest.datasets) {
+      for (const auto& category : dataset.categories) {
+        for (const std::uint64_t seed : manifest.seeds) {
+          Cell cell;
+          cell.index = cells.size();
+          cell.method = &method;
+          cell.dataset = &dataset;
+          cell.category = category;
+          cell.seed = seed;
+          cell.dataset_fingerprint = fingerprints.at({&dataset, category});
+          cell.key = sha256_hex(nlohmann::json({{"kind", "train_eval"},
+                                                {"method", method.id},
+                                                {"options", method.options.canonical()},
+                                                {"dataset_format", datasets::format_name(dataset.format)},
+                                                {"dataset", cell.dataset_fingerprint},
+                                                {"category", category},
+                                                {"seed", seed},
+                                                {"protocol", protocol_id(manifest.protocol)},
+                                                {"device", device_kind}})
+                                    .dump());
+          cells.push_back(std::move(cell));
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+}  // namespace kdad::harness

@@ -1,0 +1,73 @@
+// Study manifests (TOML): what to run. Parsed and checked completely before anything runs; every
+// problem is reported at once with its line number.
+#pragma once
+
+#include "core/error.h"
+#include "datasets/format.h"
+#include "harness/scoring/protocol.h"
+#include "methods/registry.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kdad::harness {
+
+struct ManifestMethod {
+  std::string id;
+  std::string preset = "default";
+  std::map<std::string, std::string> overrides;  ///< option name → value as written
+  methods::MethodOptions options;                ///< defaults + preset + overrides, checked
+  std::string label;                             ///< display name; defaults to "<id>[<preset>]"
+  int line = 0;
+};
+
+struct ManifestDataset {
+  datasets::DatasetFormat format = datasets::DatasetFormat::mvtec_ad;
+  std::filesystem::path root;              ///< resolved against the manifest's folder
+  std::vector<std::string> categories;     ///< resolved: every category when the manifest says "all"
+  datasets::DatasetOptions options;
+  int line = 0;
+};
+
+/// A parsed, checked study.
+struct Manifest {
+  std::filesystem::path file;
+  std::string name;
+  std::string requires_note;               ///< what the study needs that CI does not have (real data, weights)
+  std::filesystem::path database;          ///< results store
+  std::filesystem::path artifacts;         ///< checkpoints and exported maps
+  std::string device = "cpu";
+  int threads = 0;                         ///< 0 = all cores
+  std::vector<std::uint64_t> seeds = {0};
+  bool export_maps = false;                ///< write each cell's maps in the MVTec TIFF layout
+  bool save_checkpoints = true;
+  int predict_batch = 1;
+  EvalProtocol protocol;
+  std::vector<ManifestMethod> methods;
+  std::vector<ManifestDataset> datasets;
+  std::string canonical;                   ///< canonical JSON of everything above (resolved)
+  std::string sha256;                      ///< of `canonical`
+};
+
+/// Every problem found in a manifest, each "<file>:<line>: <problem>".
+class ManifestError : public ConfigError {
+ public:
+  explicit ManifestError(std::vector<std::string> problems);
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+/// Reads and checks a manifest: syntax, unknown keys, types and ranges, method ids, presets and
+/// options (against `registry`), dataset formats, roots and categories. Relative paths are taken
+/// relative to the manifest's folder. Throws ManifestError listing every problem.
+/// `forced` options (e.g. {"pretrained": "none"} from `kdad run --pretrained none`) replace the
+/// manifest's value in every method that has that option.
+Manifest read_manifest(const std::filesystem::path& file, const methods::MethodRegistry& registry,
+                       const std::map<std::string, std::string>& forced = {});
+
+}  // namespace kdad::harness

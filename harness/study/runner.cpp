@@ -1,0 +1,112 @@
+// `kdad run`.
+#include "harness/study/runner.h"
+
+#include "core/clock.h"
+#include "core/parallel.h"
+#include "harness/study/cell_runner.h"
+#include "harness/study/grid.h"
+#include "harness/study/progress.h"
+#include "harness/study/provenance.h"
+#include "harness/study/run_report.h"
+#include "reports/store.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <unistd.h>
+
+namespace kdad::harness {
+namespace fs = std::filesystem;
+namespace {
+
+bool process_alive(std::int64_t pid) {
+  return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+
+void print_grid(std::ostream& out, const std::vector<Cell>& cells, const std::set<std::string>& finished) {
+  fmt::print(out, "{:>5}  {:<16}  {:<8}  {}\n", "cell", "key", "stored", "method/dataset/category/seed");
+  for (const auto& cell : cells) {
+    fmt::print(out, "{:>5}  {:<16}  {:<8}  {}\n", cell.index, cell.key.substr(0, 16), finished.count(cell.key) ? "ok" : "-", cell.name());
+  }
+}
+
+std::map<std::string, std::optional<double>> headline(const reports::CellRecord& record) {
+  std::map<std::string, std::optional<double>> out;
+  for (const auto& m : record.metrics) {
+    if (m.name == "image_auroc" || m.name == "pixel_auroc" || m.name == "au_pro") out[m.name] = m.value;
+  }
+  return out;
+}
+
+}  // namespace
+
+RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& registry, const RunOptions& options,
+                     const std::string& command_line, std::ostream& out) {
+  const std::vector<Cell> cells = expand_grid(manifest);
+  RunSummary summary;
+  summary.cells = cells.size();
+  if (options.dry_run) {
+    std::set<std::string> finished;
+    std::error_code ec;
+    if (fs::exists(manifest.database, ec)) finished = reports::ResultsStore(manifest.database).finished_keys();
+    print_grid(out, cells, finished);
+    return summary;
+  }
+
+  if (manifest.database.has_parent_path()) fs::create_directories(manifest.database.parent_path());
+  reports::ResultsStore store(manifest.database);
+  const std::string host = host_name();
+  const int interrupted = store.mark_interrupted_runs(host, process_alive, utc_now_iso8601());
+  if (interrupted > 0) fmt::print(out, "marked {} earlier run(s) that were killed as interrupted\n", interrupted);
+  const std::set<std::string> finished = options.resume ? store.finished_keys() : std::set<std::string>{};
+  std::size_t to_run = 0;
+  for (const auto& cell : cells) to_run += finished.count(cell.key) ? 0 : 1;
+
+  reports::RunRecord run = make_run_record("run", command_line, registry.library_versions());
+  run.manifest = manifest.canonical;
+  run.manifest_sha256 = manifest.sha256;
+  const std::int64_t run_id = store.begin_run(run);
+
+  const bool terminal = options.terminal.value_or(false);
+  ProgressReporter progress(out, terminal ? ProgressReporter::Style::terminal : ProgressReporter::Style::plain,
+                            options.log_json, to_run);
+  progress.run_started(manifest.name, run.uuid, cells.size());
+  DatasetCache datasets;
+  const int threads = manifest.threads > 0 ? manifest.threads : hardware_threads();
+  const CellRunContext context{manifest, registry, datasets, progress, threads};
+  const auto start = std::chrono::steady_clock::now();
+  for (const auto& cell : cells) {
+    if (finished.count(cell.key)) {
+      ++summary.skipped;
+      progress.cell_skipped(cell);
+      continue;
+    }
+    progress.cell_started(cell);
+    const auto cell_start = std::chrono::steady_clock::now();
+    const reports::CellRecord record = run_cell(cell, context);
+    store.write_cell(run_id, record);  // committed before the next cell starts
+    const bool ok = record.status == "ok";
+    (ok ? summary.ok : summary.failed) += 1;
+    progress.cell_finished(cell, ok, record.message.value_or(""),
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - cell_start).count(),
+                           headline(record));
+    if (!ok && options.fail_fast) break;
+  }
+  store.end_run(run_id, summary.failed == 0 ? "ok" : "failed", utc_now_iso8601());
+  progress.run_finished(summary.ok, summary.failed, summary.skipped,
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  std::map<std::string, reports::CellRecord> stored;  // the table reads the store, like every report
+  for (const auto& cell : cells) {
+    if (auto found = store.find_cell(cell.key)) stored.emplace(cell.key, std::move(found->record));
+  }
+  fmt::print(out, "protocol {} (AU-PRO to FPR {}), results in {}", protocol_id(manifest.protocol), manifest.protocol.pro_limit,
+             manifest.database.string());
+  print_study_table(out, cells, stored);
+  return summary;
+}
+
+}  // namespace kdad::harness
