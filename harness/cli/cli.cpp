@@ -85,7 +85,7 @@ Command parse_eval(const std::vector<std::string>& args) {
   po::options_description options("eval options");
   std::string categories, policy;
   EvalCommand command;
-  std::string dataset, maps, store, scores;
+  std::string dataset, maps, store, scores, gallery;
   options.add_options()
       ("help,h", "show this help")
       ("dataset", po::value<std::string>(&dataset)->required(), "dataset root (MVTec AD layout)")
@@ -97,6 +97,8 @@ Command parse_eval(const std::vector<std::string>& args) {
       ("rd4ad-policy", po::value<std::string>(&policy)->default_value("skip"),
        "au_pro_rd4ad images the RD4AD code cannot score: skip|zero|nan")
       ("store", po::value<std::string>(&store), "record the evaluation in this SQLite results database")
+      ("gallery", po::value<std::string>(&gallery),
+       "write heat-map overlays of the most telling images here (referenced from the store)")
       ("json", po::bool_switch(&command.json), "print JSON instead of a table")
       ("threads", po::value<int>(&command.threads)->default_value(0), "worker threads (0 = all cores)");
   const std::string usage = "usage: kdad eval --dataset ROOT --maps MAPS [options]";
@@ -112,6 +114,7 @@ Command parse_eval(const std::vector<std::string>& args) {
   command.threads = checked_threads(command.threads);
   if (!store.empty()) command.store = store;
   if (!scores.empty()) command.scores_file = scores;
+  if (!gallery.empty()) command.gallery = gallery;
   return command;
 }
 

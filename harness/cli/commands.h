@@ -24,6 +24,7 @@ struct EvalCommand {
   bool json = false;
   std::optional<std::filesystem::path> store;
   std::optional<std::filesystem::path> scores_file;  ///< image scores instead of map maxima
+  std::optional<std::filesystem::path> gallery;      ///< heat-map gallery folder (<gallery>/<category>/)
   metrics::Rd4adPolicy rd4ad_policy = metrics::Rd4adPolicy::skip;
   int threads = 1;
 };

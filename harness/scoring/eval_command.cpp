@@ -6,13 +6,16 @@
 #include "core/sha256.h"
 #include "datasets/fingerprint.h"
 #include "datasets/mvtec_ad.h"
-#include "harness/scoring/eval_report.h"
+#include "core/build_info.h"
+#include "harness/scoring/cell_records.h"
+#include "harness/scoring/gallery.h"
 #include "harness/scoring/map_inputs.h"
 #include "harness/scoring/protocol.h"
 #include "harness/study/provenance.h"
 #include "harness/scoring/scores_file.h"
 #include "metrics/evaluation.h"
 #include "reports/store.h"
+#include "reports/terminal_tables.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -25,42 +28,36 @@ namespace kdad::harness {
 namespace fs = std::filesystem;
 namespace {
 
-reports::CellRecord make_cell(const EvalCommand& command, const EvalProtocol& protocol, const CategoryOutcome& o,
-                              const std::string& started_at) {
+reports::CellRecord make_cell(const EvalCommand& command, const EvalProtocol& protocol, const datasets::CategorySplit& split,
+                              const CategoryInputs& inputs, const metrics::CategoryMetrics& m) {
   reports::CellRecord cell;
   cell.kind = "eval";
   cell.dataset_format = "mvtec_ad";
   cell.dataset_root = fs::absolute(command.dataset_root).lexically_normal().string();
-  cell.dataset_fingerprint = o.dataset_fingerprint;
-  cell.category = o.category;
+  cell.dataset_fingerprint = datasets::fingerprint_split(split);
+  cell.category = split.category;
   cell.protocol_id = protocol_id(protocol);
   cell.protocol_json = canonical_json(protocol);
   cell.maps_source = fs::absolute(command.maps_root).lexically_normal().string();
-  cell.maps_fingerprint = o.maps_fingerprint;
+  cell.maps_fingerprint = inputs.maps_fingerprint;
   cell.key = sha256_hex(nlohmann::json({{"kind", cell.kind},
                                         {"protocol", cell.protocol_id},
                                         {"dataset", cell.dataset_fingerprint},
                                         {"category", cell.category},
-                                        {"maps", o.maps_fingerprint}})
+                                        {"maps", inputs.maps_fingerprint}})
                             .dump());
-  const auto& m = o.metrics;
   cell.details_json = nlohmann::json({{"images", m.images},
                                       {"anomalous_images", m.anomalous_images},
                                       {"regions", m.pro.regions},
                                       {"defect_pixels", m.pixel.positives},
                                       {"normal_pixels", m.pixel.negatives},
-                                      {"resized_maps", o.resized_maps},
+                                      {"resized_maps", inputs.resized_maps},
                                       {"rd4ad_images_used", m.pro_rd4ad.images_used},
                                       {"rd4ad_images_undefined", m.pro_rd4ad.images_undefined},
                                       {"rd4ad_undefined", m.pro_rd4ad.undefined_reasons}})
                           .dump();
-  cell.started_at = started_at;
-  cell.ended_at = utc_now_iso8601();
-  for (const auto& named : metrics::named_values(m)) cell.metrics.push_back({named.name, named.value});
-  for (const auto& named : metrics::named_curves(m)) {
-    if (!named.curve->x.empty()) cell.curves.push_back({named.name, named.curve->x, named.curve->y});
-  }
-  cell.timings.push_back({"evaluate", 1, o.seconds, std::nullopt, std::nullopt});
+  add_metric_records(m, cell);
+  cell.images = image_records(split.test, inputs.images);
   return cell;
 }
 
@@ -111,37 +108,41 @@ int run_eval(const EvalCommand& command, const std::string& command_line, std::o
   options.rd4ad.fpr_limit = protocol.rd4ad_fpr_limit;
 
   std::unique_ptr<reports::ResultsStore> store;
-  std::optional<StoreSummary> summary;
+  std::optional<reports::StoreSummary> summary;
   std::int64_t run_id = 0;
   if (command.store) {
     if (command.store->has_parent_path()) fs::create_directories(command.store->parent_path(), ec);
     store = std::make_unique<reports::ResultsStore>(*command.store);
     const reports::RunRecord run = make_run_record("eval", command_line);
     run_id = store->begin_run(run);
-    summary = StoreSummary{command.store->string(), run.uuid, 0, 0};
+    summary = reports::StoreSummary{command.store->string(), run.uuid, 0, 0};
   }
 
-  std::vector<CategoryOutcome> outcomes;
+  std::vector<reports::CellRecord> cells;
   try {
     for (const auto& split : splits) {
       const std::string started_at = utc_now_iso8601();
       const auto start = std::chrono::steady_clock::now();
-      CategoryOutcome outcome;
-      outcome.category = split.category;
-      outcome.dataset_fingerprint = datasets::fingerprint_split(split);
+      reports::CellRecord cell;
       {
-        CategoryInputs inputs = load_category_inputs(split, command.maps_root,
-                                                     command.scores_file ? &scores : nullptr, command.threads);
-        outcome.maps_fingerprint = inputs.maps_fingerprint;
-        outcome.resized_maps = inputs.resized_maps;
-        outcome.metrics = metrics::evaluate_category(inputs.images, options);
+        const CategoryInputs inputs = load_category_inputs(split, command.maps_root,
+                                                           command.scores_file ? &scores : nullptr, command.threads);
+        cell = make_cell(command, protocol, split, inputs, metrics::evaluate_category(inputs.images, options));
+        if (command.gallery) {
+          cell.artifacts = write_gallery(dataset, split.test, inputs.images, *command.gallery / split.category, GallerySpec{});
+        }
       }  // the category's maps are released before the next one is loaded
-      outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      cell.started_at = started_at;
+      cell.ended_at = utc_now_iso8601();
+      cell.timings.push_back(
+          {"evaluate", 1, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), std::nullopt,
+           std::nullopt});
       if (store) {
-        const auto result = store->write_cell(run_id, make_cell(command, protocol, outcome, started_at));
+        const auto result = store->write_cell(run_id, cell);
         (result == reports::WriteOutcome::inserted ? summary->inserted : summary->replaced) += 1;
       }
-      outcomes.push_back(std::move(outcome));
+      cell.images.clear();  // the tables need only the metrics
+      cells.push_back(std::move(cell));
     }
   } catch (...) {
     if (store) store->end_run(run_id, "failed", utc_now_iso8601());
@@ -150,9 +151,11 @@ int run_eval(const EvalCommand& command, const std::string& command_line, std::o
   if (store) store->end_run(run_id, "ok", utc_now_iso8601());
 
   if (command.json) {
-    out << eval_json(protocol, outcomes, summary).dump(2) << "\n";
+    nlohmann::json doc = reports::eval_json(cells, summary);
+    doc["kdad_version"] = build_info().version;
+    out << doc.dump(2) << "\n";
   } else {
-    print_eval_table(out, protocol, outcomes, summary);
+    reports::print_eval_table(out, cells, summary);
   }
   return 0;
 }

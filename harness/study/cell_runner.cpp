@@ -7,6 +7,8 @@
 #include "datasets/image_io.h"
 #include "harness/cli/allocator_choice.h"
 #include "harness/bench/bench_support.h"
+#include "harness/scoring/cell_records.h"
+#include "harness/scoring/gallery.h"
 #include "harness/scoring/protocol.h"
 #include "metrics/evaluation.h"
 
@@ -125,6 +127,7 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
   record.kind = "train_eval";
   record.method_id = cell.method->id;
   record.method_options = cell.method->options.canonical();
+  record.method_label = cell.method->label;
   record.dataset_format = datasets::format_name(cell.dataset->format);
   record.dataset_root = cell.dataset->root.string();
   record.dataset_fingerprint = cell.dataset_fingerprint;
@@ -194,9 +197,10 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
     }
     const double evaluate_seconds = seconds_since(evaluate_start);
 
-    for (const auto& named : metrics::named_values(result)) record.metrics.push_back({named.name, named.value});
-    for (const auto& named : metrics::named_curves(result)) {
-      if (!named.curve->x.empty()) record.curves.push_back({named.name, named.curve->x, named.curve->y});
+    add_metric_records(result, record);
+    record.images = image_records(split.test, predicted.scored);
+    if (manifest.gallery) {
+      record.artifacts = write_gallery(dataset, split.test, predicted.scored, artifacts / "gallery", GallerySpec{});
     }
     record.timings.push_back({"fit", 1, fit_seconds, std::nullopt, std::nullopt});
     record.timings.push_back({"predict_per_image", static_cast<std::int64_t>(predicted.timed_images), predicted.seconds,

@@ -7,8 +7,8 @@
 #include "harness/study/grid.h"
 #include "harness/study/progress.h"
 #include "harness/study/provenance.h"
-#include "harness/study/run_report.h"
 #include "reports/store.h"
+#include "reports/terminal_tables.h"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -99,13 +99,18 @@ RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& re
   store.end_run(run_id, summary.failed == 0 ? "ok" : "failed", utc_now_iso8601());
   progress.run_finished(summary.ok, summary.failed, summary.skipped,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  std::map<std::string, reports::CellRecord> stored;  // the table reads the store, like every report
+  std::vector<reports::StoredCell> stored;  // the table reads the store, like every report
+  std::vector<std::string> not_run;
   for (const auto& cell : cells) {
-    if (auto found = store.find_cell(cell.key)) stored.emplace(cell.key, std::move(found->record));
+    if (auto found = store.find_cell(cell.key)) {
+      stored.push_back(std::move(*found));
+    } else {
+      not_run.push_back(cell.name());
+    }
   }
   fmt::print(out, "protocol {} (AU-PRO to FPR {}), results in {}", protocol_id(manifest.protocol), manifest.protocol.pro_limit,
              manifest.database.string());
-  print_study_table(out, cells, stored);
+  reports::print_study_table(out, stored, not_run);
   return summary;
 }
 

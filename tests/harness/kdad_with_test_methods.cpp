@@ -1,5 +1,5 @@
 // The kdad command line with the test-only method registered, for tests that kill a real run.
-#include "harness/app.h"
+#include "harness/cli/app.h"
 #include "pixel_stats_method.h"
 
 int main(int argc, char** argv) {

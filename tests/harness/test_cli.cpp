@@ -1,8 +1,8 @@
 // Tests of the command-line boundary, the scores file reader and the protocol id.
 #include "core/error.h"
-#include "harness/cli.h"
-#include "harness/protocol.h"
-#include "harness/scores_file.h"
+#include "harness/cli/cli.h"
+#include "harness/scoring/protocol.h"
+#include "harness/scoring/scores_file.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>

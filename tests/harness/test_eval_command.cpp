@@ -4,14 +4,17 @@
 #include "datasets/mvtec_ad.h"
 #include "datasets/simulated_maps.h"
 #include "datasets/synthetic.h"
-#include "harness/app.h"
-#include "harness/cli.h"
+#include "harness/cli/app.h"
+#include "harness/cli/cli.h"
 #include "reports/sqlite.h"
+#include "reports/store.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
+
+#include <algorithm>
 
 #include <fstream>
 #include <sstream>
@@ -180,4 +183,36 @@ TEST_CASE("a scores file replaces the map maxima as image scores", "[harness][e2
   const auto doc = eval_json(f, {"--categories", "disc", "--scores", (f.dir / "scores.csv").string()});
   CHECK(doc["categories"][0]["metrics"]["image_auroc"] == 1.0);
   CHECK(doc["protocol"]["image_score"] == "scores_file");
+}
+
+TEST_CASE("kdad eval stores each image's score and a gallery of the most telling images", "[harness][e2e]") {
+  Fixture f;
+  const std::string db = (f.dir / "r.sqlite").string();
+  run({"eval", "--dataset", f.data.string(), "--maps", f.maps.string(), "--categories", "disc", "--store", db,
+       "--gallery", (f.dir / "gallery").string()});
+  reports::ResultsStore store = reports::ResultsStore::open_for_reading(db);
+  const auto cells = store.cells();
+  REQUIRE(cells.size() == 1);
+  const auto& c = cells[0].record;
+  const auto split = datasets::MvtecAd(f.data).split("disc");
+  REQUIRE(c.images.size() == split.test.size());
+  float highest_normal = -1e30f;
+  for (std::size_t i = 0; i < split.test.size(); ++i) {
+    CHECK(c.images[i].sample_id == split.test[i].id);
+    const float map_max = [&] {
+      double lo = 0, hi = 0;
+      cv::minMaxLoc(datasets::read_anomaly_map(f.maps / (split.test[i].id + ".tiff")), &lo, &hi);
+      return static_cast<float>(hi);
+    }();
+    CHECK(c.images[i].score == static_cast<double>(map_max));  // the image score is the map maximum
+    if (c.images[i].label == 0) highest_normal = std::max(highest_normal, map_max);
+  }
+  // 3 normal and 8 anomalous test images: 3 false alarms, 4 misses, 4 detections.
+  REQUIRE(c.artifacts.size() == 11);
+  const auto& first_false_alarm = c.artifacts[0];
+  CHECK(first_false_alarm.role == "false_alarm");
+  for (const auto& image : c.images) {
+    if (image.sample_id == first_false_alarm.sample_id) CHECK(image.score == static_cast<double>(highest_normal));
+  }
+  for (const auto& a : c.artifacts) CHECK(fs::exists(a.path));
 }

@@ -2,14 +2,15 @@
 // failure isolation, determinism, exported maps.
 #include "core/error.h"
 #include "datasets/synthetic.h"
-#include "harness/app.h"
-#include "harness/cli.h"
-#include "harness/grid.h"
-#include "harness/manifest.h"
-#include "harness/runner.h"
+#include "harness/cli/app.h"
+#include "harness/cli/cli.h"
+#include "harness/study/grid.h"
+#include "harness/study/manifest.h"
+#include "harness/study/runner.h"
 #include "pixel_stats_method.h"
 #include "reports/sqlite.h"
 #include "reports/store.h"
+#include "datasets/mvtec_ad.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
@@ -188,6 +189,21 @@ TEST_CASE("run writes every cell with metrics timings and provenance and resume 
     if (metric.name == "pixel_auroc") pixel_auroc = metric.value.value_or(0);
   }
   CHECK(pixel_auroc > 0.9);  // the statistics learn the normal appearance
+  // Every test image is stored with its score; the gallery holds the most telling images.
+  const auto split = datasets::MvtecAd(s.dir / "data").split(cell->record.category);
+  REQUIRE(cell->record.images.size() == split.test.size());
+  for (std::size_t i = 0; i < split.test.size(); ++i) {
+    CHECK(cell->record.images[i].sample_id == split.test[i].id);
+    CHECK(cell->record.images[i].defect_type == split.test[i].defect_type);
+    CHECK(cell->record.images[i].label == (split.test[i].label == Label::anomalous ? 1 : 0));
+  }
+  CHECK(cell->record.method_label == "pixel_stats[tiny]");
+  REQUIRE_FALSE(cell->record.artifacts.empty());
+  CHECK(cell->record.artifacts.size() <= 12);
+  for (const auto& artifact : cell->record.artifacts) {
+    CHECK(fs::file_size(artifact.path) == static_cast<std::uintmax_t>(artifact.bytes));
+    CHECK(artifact.bytes < 200 * 1024);
+  }
   CHECK(fs::exists(s.dir / "results" / "artifacts" / expand_grid(m)[0].key.substr(0, 16) / "checkpoint" / "state.yml"));
 
   RunOptions resume;
