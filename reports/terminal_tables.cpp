@@ -7,6 +7,8 @@
 #include <fmt/ostream.h>
 #include <fmt/ranges.h>
 
+#include <map>
+
 namespace kdad::reports {
 namespace {
 
@@ -77,16 +79,18 @@ void print_study_table(std::ostream& out, const std::vector<StoredCell>& cells, 
   std::vector<std::string> notes;
   for (const auto& group : summary.groups) {
     fmt::print(out, "{:<20} {:<10} {:<14} {:>4}", group.method, group.dataset, "mean", "");
+    std::map<std::vector<std::string>, std::vector<std::string>> missing;  // categories → metric headers
     for (const char* m : kStudyMetrics) {
       const auto* stat = mean_stat(group, m);
       fmt::print(out, " {:>9}", stat ? fmt::format("{:.4f}", stat->mean) : "n/a");
       const auto undefined = group.undefined_in.find(m);
-      if (!stat && undefined != group.undefined_in.end()) {
-        notes.push_back(fmt::format("{} on {}: mean {} n/a, undefined or failed in {}", group.method, group.dataset,
-                                    metric_header(m), fmt::join(undefined->second, ", ")));
-      }
+      if (!stat && undefined != group.undefined_in.end()) missing[undefined->second].push_back(metric_header(m));
     }
     fmt::print(out, "\n");
+    for (const auto& [categories, headers] : missing) {
+      notes.push_back(fmt::format("{} on {}: no mean for {}: undefined or failed in {}", group.method, group.dataset,
+                                  fmt::join(headers, ", "), fmt::join(categories, ", ")));
+    }
   }
   fmt::print(out, "Means are over categories and defined only when every category has the value.\n");
   for (const auto& note : notes) fmt::print(out, "  {}\n", note);

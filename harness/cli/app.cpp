@@ -10,6 +10,7 @@
 #include "harness/scoring/eval_command.h"
 #include "harness/study/manifest.h"
 #include "harness/cli/methods_command.h"
+#include "harness/report/report_command.h"
 #include "harness/study/provenance.h"
 #include "harness/study/run_command.h"
 
@@ -56,6 +57,7 @@ int run_invocation(const Invocation& invocation, const methods::MethodRegistry& 
       Overloaded{
           [&](const EvalCommand& c) { return run_eval(c, invocation.command_line, out); },
           [&](const RunCommand& c) { return run_study_command(c, registry, invocation.command_line, out); },
+          [&](const ReportCommand& c) { return run_report(c, out); },
           [&](const MethodsCommand&) { return print_methods(registry, out); },
           [&](const MakeSyntheticCommand& c) { return run_make_synthetic(c, out); },
           [&](const VerifyDatasetCommand& c) { return run_verify(c, out); },

@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "core/parallel.h"
+#include "reports/html_report.h"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -20,6 +21,7 @@ constexpr const char* kUsage =
     "  run MANIFEST              train and evaluate every cell of a study (TOML manifest)\n"
     "  methods                   the registered methods, their options and presets\n"
     "  eval                      metrics of anomaly maps in the MVTec evaluation layout\n"
+    "  report DB --html FILE     self-contained HTML report of a results database\n"
     "  datasets verify           check a dataset against its published layout\n"
     "  datasets formats          the dataset formats kdad reads\n"
     "  datasets make-synthetic   generate an MVTec-layout dataset (and simulated maps)\n"
@@ -115,6 +117,63 @@ Command parse_eval(const std::vector<std::string>& args) {
   if (!store.empty()) command.store = store;
   if (!scores.empty()) command.scores_file = scores;
   if (!gallery.empty()) command.gallery = gallery;
+  return command;
+}
+
+// The filters shared by report, table and compare.
+struct SelectionText {
+  std::string run, protocol;
+  std::vector<std::string> methods, datasets;
+};
+
+void add_selection_options(po::options_description& options, SelectionText& text) {
+  options.add_options()
+      ("run", po::value<std::string>(&text.run), "only cells written by this run (uuid or git sha, or a prefix)")
+      ("method", po::value<std::vector<std::string>>(&text.methods)->composing(),
+       "only this method (id or label; repeat or comma-separate for several)")
+      ("dataset", po::value<std::vector<std::string>>(&text.datasets)->composing(),
+       "only this dataset (format or root folder name; repeatable)")
+      ("protocol", po::value<std::string>(&text.protocol), "only this protocol (id or prefix)");
+}
+
+reports::Selection to_selection(const SelectionText& text) {
+  reports::Selection selection;
+  if (!text.run.empty()) selection.run = text.run;
+  if (!text.protocol.empty()) selection.protocol = text.protocol;
+  for (const auto& m : text.methods) {
+    for (auto& item : split_list(m)) selection.methods.push_back(item);
+  }
+  for (const auto& d : text.datasets) {
+    for (auto& item : split_list(d)) selection.datasets.push_back(item);
+  }
+  return selection;
+}
+
+Command parse_report(const std::vector<std::string>& args) {
+  po::options_description options("report options");
+  ReportCommand command;
+  SelectionText selection;
+  std::string database, html, chartjs;
+  bool no_gallery = false;
+  options.add_options()
+      ("help,h", "show this help")
+      ("database", po::value<std::string>(&database)->required(), "results database (SQLite)")
+      ("html", po::value<std::string>(&html)->required(), "write the report to this file")
+      ("title", po::value<std::string>(&command.title)->default_value("kdad report"), "the report's title")
+      ("no-gallery", po::bool_switch(&no_gallery), "leave the heat-map gallery out (smaller file)")
+      ("chartjs", po::value<std::string>(&chartjs)->default_value(reports::HtmlReportOptions{}.chartjs.string()),
+       "Chart.js file to inline (Debian: libjs-chart.js)");
+  add_selection_options(options, selection);
+  const std::string usage = "usage: kdad report DB --html FILE [--run ID] [--method M] [--dataset D] [--protocol P]";
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
+  po::positional_options_description positional;
+  positional.add("database", 1);
+  parse(args, options, positional);
+  command.database = database;
+  command.html = html;
+  command.chartjs = chartjs;
+  command.gallery = !no_gallery;
+  command.selection = to_selection(selection);
   return command;
 }
 
@@ -235,6 +294,8 @@ Invocation parse_command_line(int argc, const char* const* argv) {
     invocation.command = parse_eval(rest);
   } else if (name == "run") {
     invocation.command = parse_run(rest);
+  } else if (name == "report") {
+    invocation.command = parse_report(rest);
   } else if (name == "methods") {
     invocation.command = MethodsCommand{};
   } else if (name == "datasets") {
@@ -255,7 +316,7 @@ Invocation parse_command_line(int argc, const char* const* argv) {
   } else if (name == "version" || name == "--version") {
     invocation.command = VersionCommand{};
   } else {
-    throw UsageError("kdad", fmt::format("unknown command '{}' (known: run, methods, eval, datasets, bench, version)", name));
+    throw UsageError("kdad", fmt::format("unknown command '{}' (known: run, methods, eval, report, datasets, bench, version)", name));
   }
   return invocation;
 }

@@ -5,6 +5,7 @@
 #include "datasets/simulated_maps.h"
 #include "datasets/synthetic.h"
 #include "metrics/results.h"
+#include "reports/selection.h"
 
 #include <filesystem>
 #include <map>
@@ -60,6 +61,16 @@ struct RunCommand {
   std::map<std::string, std::string> forced_options;  ///< e.g. pretrained=none for every method
 };
 
+/// `kdad report DB --html FILE`: the self-contained HTML report of a results database.
+struct ReportCommand {
+  std::filesystem::path database;
+  std::filesystem::path html;
+  reports::Selection selection;
+  std::filesystem::path chartjs;  ///< Chart.js to inline
+  bool gallery = true;
+  std::string title;
+};
+
 /// `kdad methods`: the registered methods with their options, defaults and presets.
 struct MethodsCommand {};
 
@@ -76,7 +87,7 @@ struct HelpCommand {
   std::string text;
 };
 
-using Command = std::variant<EvalCommand, RunCommand, MethodsCommand, MakeSyntheticCommand, VerifyDatasetCommand,
+using Command = std::variant<EvalCommand, RunCommand, ReportCommand, MethodsCommand, MakeSyntheticCommand, VerifyDatasetCommand,
                              ListFormatsCommand, BenchCommand, VersionCommand, HelpCommand>;
 
 /// A parsed invocation.

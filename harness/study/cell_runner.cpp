@@ -129,7 +129,7 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
   record.method_options = cell.method->options.canonical();
   record.method_label = cell.method->label;
   record.dataset_format = datasets::format_name(cell.dataset->format);
-  record.dataset_root = cell.dataset->root.string();
+  record.dataset_root = fs::absolute(cell.dataset->root).lexically_normal().string();
   record.dataset_fingerprint = cell.dataset_fingerprint;
   record.category = cell.category;
   record.seed = static_cast<std::int64_t>(cell.seed);

@@ -1,0 +1,50 @@
+// `kdad report`.
+#include "harness/report/report_command.h"
+
+#include "core/error.h"
+#include "reports/html_report.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <fstream>
+#include <unistd.h>
+
+namespace kdad::harness {
+namespace fs = std::filesystem;
+
+void write_file_atomically(const fs::path& file, const std::string& text) {
+  std::error_code ec;
+  if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
+  if (fs::is_directory(file, ec)) throw IoError(file.string(), "is a folder; give a file name");
+  const fs::path partial = file.string() + fmt::format(".partial-{}", ::getpid());
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+      fs::remove(partial, ec);
+      throw IoError(file.string(), "cannot write the file");
+    }
+  }
+  fs::rename(partial, file, ec);
+  if (ec) {
+    fs::remove(partial, ec);
+    throw IoError(file.string(), "cannot write the file: " + ec.message());
+  }
+}
+
+int run_report(const ReportCommand& command, std::ostream& out) {
+  const reports::SelectedCells selected = reports::select_cells(command.database, command.selection);
+  reports::HtmlReportOptions options;
+  options.chartjs = command.chartjs;
+  options.gallery = command.gallery;
+  options.title = command.title;
+  const std::string html = reports::render_html_report(selected, options);
+  write_file_atomically(command.html, html);
+  fmt::print(out, "wrote {} ({} cells, {:.1f} MB): {}\n", command.html.string(), selected.cells.size(),
+             static_cast<double>(html.size()) / 1e6, fs::absolute(command.html).lexically_normal().string());
+  return 0;
+}
+
+}  // namespace kdad::harness

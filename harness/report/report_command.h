@@ -1,0 +1,18 @@
+// `kdad report DB --html FILE`.
+#pragma once
+
+#include "harness/cli/commands.h"
+
+#include <ostream>
+
+namespace kdad::harness {
+
+/// Renders the HTML report of the selected cells and writes it (whole, or not at all) to the
+/// command's file; prints its path. Returns the exit code.
+int run_report(const ReportCommand& command, std::ostream& out);
+
+/// Writes `text` to `file` through a temporary file renamed into place, creating parent folders;
+/// throws IoError naming the file.
+void write_file_atomically(const std::filesystem::path& file, const std::string& text);
+
+}  // namespace kdad::harness
