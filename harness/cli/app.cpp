@@ -58,6 +58,7 @@ int run_invocation(const Invocation& invocation, const methods::MethodRegistry& 
           [&](const EvalCommand& c) { return run_eval(c, invocation.command_line, out); },
           [&](const RunCommand& c) { return run_study_command(c, registry, invocation.command_line, out); },
           [&](const ReportCommand& c) { return run_report(c, out); },
+          [&](const TableCommand& c) { return run_table(c, out); },
           [&](const MethodsCommand&) { return print_methods(registry, out); },
           [&](const MakeSyntheticCommand& c) { return run_make_synthetic(c, out); },
           [&](const VerifyDatasetCommand& c) { return run_verify(c, out); },

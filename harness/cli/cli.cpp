@@ -7,6 +7,7 @@
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <sstream>
 
@@ -22,6 +23,7 @@ constexpr const char* kUsage =
     "  methods                   the registered methods, their options and presets\n"
     "  eval                      metrics of anomaly maps in the MVTec evaluation layout\n"
     "  report DB --html FILE     self-contained HTML report of a results database\n"
+    "  table DB --format F       paper table (latex, markdown, csv) of a results database\n"
     "  datasets verify           check a dataset against its published layout\n"
     "  datasets formats          the dataset formats kdad reads\n"
     "  datasets make-synthetic   generate an MVTec-layout dataset (and simulated maps)\n"
@@ -177,6 +179,50 @@ Command parse_report(const std::vector<std::string>& args) {
   return command;
 }
 
+Command parse_table(const std::vector<std::string>& args) {
+  po::options_description options("table options");
+  TableCommand command;
+  SelectionText selection;
+  const reports::TableOptions defaults;
+  std::string database, format, metrics, rows, scale, output;
+  options.add_options()
+      ("help,h", "show this help")
+      ("database", po::value<std::string>(&database)->required(), "results database (SQLite)")
+      ("format", po::value<std::string>(&format)->default_value("latex"), "latex (booktabs), markdown or csv")
+      ("metrics", po::value<std::string>(&metrics)->default_value(fmt::format("{}", fmt::join(defaults.metrics, ","))),
+       "comma-separated metric names (kdad's stored names, e.g. image_auroc,pixel_auroc,au_pro,au_pro_rd4ad)")
+      ("rows", po::value<std::string>(&rows)->default_value("category"), "category (grouped by dataset) or dataset")
+      ("std", po::bool_switch(&command.options.with_std), "append ± the standard deviation over seeds")
+      ("decimals", po::value<int>(&command.options.decimals)->default_value(defaults.decimals), "decimals, 0..6")
+      ("scale", po::value<std::string>(&scale)->default_value("percent"), "percent (×100) or fraction")
+      ("output,o", po::value<std::string>(&output), "write to this file instead of standard output");
+  add_selection_options(options, selection);
+  const std::string usage = "usage: kdad table DB [--format latex|markdown|csv] [--metrics M,...] [--rows category|dataset] "
+                            "[--std] [--decimals N] [filters]";
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
+  po::positional_options_description positional;
+  positional.add("database", 1);
+  parse(args, options, positional);
+  command.database = database;
+  if (format == "latex") command.options.format = reports::TableFormat::latex;
+  else if (format == "markdown" || format == "md") command.options.format = reports::TableFormat::markdown;
+  else if (format == "csv") command.options.format = reports::TableFormat::csv;
+  else throw UsageError("--format", fmt::format("'{}' is not one of latex, markdown, csv", format));
+  if (rows == "category") command.options.rows = reports::TableRows::category;
+  else if (rows == "dataset") command.options.rows = reports::TableRows::dataset;
+  else throw UsageError("--rows", fmt::format("'{}' is not one of category, dataset", rows));
+  if (scale != "percent" && scale != "fraction") throw UsageError("--scale", fmt::format("'{}' is not percent or fraction", scale));
+  command.options.percent = scale == "percent";
+  if (command.options.decimals < 0 || command.options.decimals > 6) {
+    throw UsageError("--decimals", fmt::format("{} is outside 0..6", command.options.decimals));
+  }
+  command.options.metrics = split_list(metrics);
+  if (command.options.metrics.empty()) throw UsageError("--metrics", "give at least one metric");
+  if (!output.empty()) command.output = output;
+  command.selection = to_selection(selection);
+  return command;
+}
+
 Command parse_make_synthetic(const std::vector<std::string>& args) {
   po::options_description options("datasets make-synthetic options");
   MakeSyntheticCommand command;
@@ -296,6 +342,8 @@ Invocation parse_command_line(int argc, const char* const* argv) {
     invocation.command = parse_run(rest);
   } else if (name == "report") {
     invocation.command = parse_report(rest);
+  } else if (name == "table") {
+    invocation.command = parse_table(rest);
   } else if (name == "methods") {
     invocation.command = MethodsCommand{};
   } else if (name == "datasets") {
@@ -316,7 +364,7 @@ Invocation parse_command_line(int argc, const char* const* argv) {
   } else if (name == "version" || name == "--version") {
     invocation.command = VersionCommand{};
   } else {
-    throw UsageError("kdad", fmt::format("unknown command '{}' (known: run, methods, eval, report, datasets, bench, version)", name));
+    throw UsageError("kdad", fmt::format("unknown command '{}' (known: run, methods, eval, report, table, datasets, bench, version)", name));
   }
   return invocation;
 }

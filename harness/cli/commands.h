@@ -5,6 +5,7 @@
 #include "datasets/simulated_maps.h"
 #include "datasets/synthetic.h"
 #include "metrics/results.h"
+#include "reports/paper_table.h"
 #include "reports/selection.h"
 
 #include <filesystem>
@@ -71,6 +72,14 @@ struct ReportCommand {
   std::string title;
 };
 
+/// `kdad table DB --format latex|markdown|csv`: a paper table of a results database.
+struct TableCommand {
+  std::filesystem::path database;
+  reports::Selection selection;
+  reports::TableOptions options;
+  std::optional<std::filesystem::path> output;  ///< write here instead of standard output
+};
+
 /// `kdad methods`: the registered methods with their options, defaults and presets.
 struct MethodsCommand {};
 
@@ -87,7 +96,7 @@ struct HelpCommand {
   std::string text;
 };
 
-using Command = std::variant<EvalCommand, RunCommand, ReportCommand, MethodsCommand, MakeSyntheticCommand, VerifyDatasetCommand,
+using Command = std::variant<EvalCommand, RunCommand, ReportCommand, TableCommand, MethodsCommand, MakeSyntheticCommand, VerifyDatasetCommand,
                              ListFormatsCommand, BenchCommand, VersionCommand, HelpCommand>;
 
 /// A parsed invocation.

@@ -1,8 +1,9 @@
-// `kdad report`.
+// `kdad report` and `kdad table`.
 #include "harness/report/report_command.h"
 
 #include "core/error.h"
 #include "reports/html_report.h"
+#include "reports/paper_table.h"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -44,6 +45,18 @@ int run_report(const ReportCommand& command, std::ostream& out) {
   write_file_atomically(command.html, html);
   fmt::print(out, "wrote {} ({} cells, {:.1f} MB): {}\n", command.html.string(), selected.cells.size(),
              static_cast<double>(html.size()) / 1e6, fs::absolute(command.html).lexically_normal().string());
+  return 0;
+}
+
+int run_table(const TableCommand& command, std::ostream& out) {
+  const reports::SelectedCells selected = reports::select_cells(command.database, command.selection);
+  const std::string table = reports::render_table(selected, command.options);
+  if (command.output) {
+    write_file_atomically(*command.output, table);
+    fmt::print(out, "wrote {}\n", command.output->string());
+  } else {
+    out << table;
+  }
   return 0;
 }
 

@@ -1,4 +1,4 @@
-// `kdad report DB --html FILE`.
+// `kdad report DB --html FILE` and `kdad table DB`: renderings of a results database.
 #pragma once
 
 #include "harness/cli/commands.h"
@@ -10,6 +10,9 @@ namespace kdad::harness {
 /// Renders the HTML report of the selected cells and writes it (whole, or not at all) to the
 /// command's file; prints its path. Returns the exit code.
 int run_report(const ReportCommand& command, std::ostream& out);
+
+/// Prints the table, or writes it to the command's file. Returns the exit code.
+int run_table(const TableCommand& command, std::ostream& out);
 
 /// Writes `text` to `file` through a temporary file renamed into place, creating parent folders;
 /// throws IoError naming the file.
