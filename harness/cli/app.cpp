@@ -59,6 +59,7 @@ int run_invocation(const Invocation& invocation, const methods::MethodRegistry& 
           [&](const RunCommand& c) { return run_study_command(c, registry, invocation.command_line, out); },
           [&](const ReportCommand& c) { return run_report(c, out); },
           [&](const TableCommand& c) { return run_table(c, out); },
+          [&](const CompareCommand& c) { return run_compare(c, out); },
           [&](const MethodsCommand&) { return print_methods(registry, out); },
           [&](const MakeSyntheticCommand& c) { return run_make_synthetic(c, out); },
           [&](const VerifyDatasetCommand& c) { return run_verify(c, out); },

@@ -24,6 +24,7 @@ constexpr const char* kUsage =
     "  eval                      metrics of anomaly maps in the MVTec evaluation layout\n"
     "  report DB --html FILE     self-contained HTML report of a results database\n"
     "  table DB --format F       paper table (latex, markdown, csv) of a results database\n"
+    "  compare BASE CANDIDATE    candidate vs baseline with tolerances; exit 1 on a regression\n"
     "  datasets verify           check a dataset against its published layout\n"
     "  datasets formats          the dataset formats kdad reads\n"
     "  datasets make-synthetic   generate an MVTec-layout dataset (and simulated maps)\n"
@@ -223,6 +224,59 @@ Command parse_table(const std::vector<std::string>& args) {
   return command;
 }
 
+Command parse_compare(const std::vector<std::string>& args) {
+  po::options_description options("compare options");
+  CompareCommand command;
+  SelectionText selection;
+  const reports::CompareOptions defaults;
+  std::string baseline, candidate, baseline_run, candidate_run, metrics, markdown;
+  bool no_speed_gate = false;
+  options.add_options()
+      ("help,h", "show this help")
+      ("baseline", po::value<std::string>(&baseline)->required(), "baseline results database")
+      ("candidate", po::value<std::string>(&candidate)->required(), "candidate results database (may be the same file)")
+      ("baseline-run", po::value<std::string>(&baseline_run), "only the baseline cells of this run (uuid or git sha)")
+      ("candidate-run", po::value<std::string>(&candidate_run), "only the candidate cells of this run (uuid or git sha)")
+      ("metrics", po::value<std::string>(&metrics)->default_value(fmt::format("{}", fmt::join(defaults.metrics, ","))),
+       "metrics gated (higher is better)")
+      ("tolerance", po::value<double>(&command.options.tolerance)->default_value(defaults.tolerance, "0.005"),
+       "absolute drop allowed on a metric")
+      ("seed-std-multiple", po::value<double>(&command.options.seed_std_multiple)->default_value(defaults.seed_std_multiple, "2"),
+       "with several seeds a drop of this many baseline seed stds is also allowed")
+      ("speed-tolerance", po::value<double>(&command.options.speed_tolerance)->default_value(defaults.speed_tolerance, "0.25"),
+       "relative slow-down allowed (0.25 = 25 %)")
+      ("no-speed-gate", po::bool_switch(&no_speed_gate), "report speed ratios without gating on them")
+      ("alpha", po::value<double>(&command.options.alpha)->default_value(defaults.alpha, "0.05"), "significance level")
+      ("json", po::bool_switch(&command.json), "print JSON instead of Markdown")
+      ("markdown", po::value<std::string>(&markdown), "also write the Markdown summary to this file");
+  add_selection_options(options, selection);
+  const std::string usage = "usage: kdad compare BASELINE CANDIDATE [--baseline-run ID] [--candidate-run ID] [--tolerance T] "
+                            "[--speed-tolerance R] [--json]";
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
+  po::positional_options_description positional;
+  positional.add("baseline", 1).add("candidate", 1);
+  parse(args, options, positional);
+  command.baseline = baseline;
+  command.candidate = candidate;
+  if (!selection.run.empty()) throw UsageError("--run", "use --baseline-run and --candidate-run with compare");
+  command.baseline_selection = to_selection(selection);
+  command.candidate_selection = command.baseline_selection;
+  if (!baseline_run.empty()) command.baseline_selection.run = baseline_run;
+  if (!candidate_run.empty()) command.candidate_selection.run = candidate_run;
+  command.options.metrics = split_list(metrics);
+  if (command.options.metrics.empty()) throw UsageError("--metrics", "give at least one metric");
+  auto check_range = [](const char* option, double value, double low, double high) {
+    if (!(value >= low && value <= high)) throw UsageError(option, fmt::format("{} is outside [{}, {}]", value, low, high));
+  };
+  check_range("--tolerance", command.options.tolerance, 0, 1);
+  check_range("--seed-std-multiple", command.options.seed_std_multiple, 0, 100);
+  check_range("--speed-tolerance", command.options.speed_tolerance, 0, 100);
+  check_range("--alpha", command.options.alpha, 1e-9, 0.5);
+  command.options.gate_speed = !no_speed_gate;
+  if (!markdown.empty()) command.markdown = markdown;
+  return command;
+}
+
 Command parse_make_synthetic(const std::vector<std::string>& args) {
   po::options_description options("datasets make-synthetic options");
   MakeSyntheticCommand command;
@@ -344,6 +398,8 @@ Invocation parse_command_line(int argc, const char* const* argv) {
     invocation.command = parse_report(rest);
   } else if (name == "table") {
     invocation.command = parse_table(rest);
+  } else if (name == "compare") {
+    invocation.command = parse_compare(rest);
   } else if (name == "methods") {
     invocation.command = MethodsCommand{};
   } else if (name == "datasets") {
@@ -364,7 +420,7 @@ Invocation parse_command_line(int argc, const char* const* argv) {
   } else if (name == "version" || name == "--version") {
     invocation.command = VersionCommand{};
   } else {
-    throw UsageError("kdad", fmt::format("unknown command '{}' (known: run, methods, eval, report, table, datasets, bench, version)", name));
+    throw UsageError("kdad", fmt::format("unknown command '{}' (known: run, methods, eval, report, table, compare, datasets, bench, version)", name));
   }
   return invocation;
 }

@@ -5,6 +5,7 @@
 #include "datasets/simulated_maps.h"
 #include "datasets/synthetic.h"
 #include "metrics/results.h"
+#include "reports/compare.h"
 #include "reports/paper_table.h"
 #include "reports/selection.h"
 
@@ -80,6 +81,17 @@ struct TableCommand {
   std::optional<std::filesystem::path> output;  ///< write here instead of standard output
 };
 
+/// `kdad compare BASELINE CANDIDATE`: a candidate's results against a baseline's.
+struct CompareCommand {
+  std::filesystem::path baseline;
+  std::filesystem::path candidate;
+  reports::Selection baseline_selection;   ///< shared filters plus --baseline-run
+  reports::Selection candidate_selection;  ///< shared filters plus --candidate-run
+  reports::CompareOptions options;
+  bool json = false;
+  std::optional<std::filesystem::path> markdown;  ///< also write the Markdown summary here
+};
+
 /// `kdad methods`: the registered methods with their options, defaults and presets.
 struct MethodsCommand {};
 
@@ -96,7 +108,7 @@ struct HelpCommand {
   std::string text;
 };
 
-using Command = std::variant<EvalCommand, RunCommand, ReportCommand, TableCommand, MethodsCommand, MakeSyntheticCommand, VerifyDatasetCommand,
+using Command = std::variant<EvalCommand, RunCommand, ReportCommand, TableCommand, CompareCommand, MethodsCommand, MakeSyntheticCommand, VerifyDatasetCommand,
                              ListFormatsCommand, BenchCommand, VersionCommand, HelpCommand>;
 
 /// A parsed invocation.

@@ -1,7 +1,8 @@
-// `kdad report` and `kdad table`.
+// `kdad report`, `kdad table` and `kdad compare`.
 #include "harness/report/report_command.h"
 
 #include "core/error.h"
+#include "reports/compare.h"
 #include "reports/html_report.h"
 #include "reports/paper_table.h"
 
@@ -58,6 +59,20 @@ int run_table(const TableCommand& command, std::ostream& out) {
     out << table;
   }
   return 0;
+}
+
+int run_compare(const CompareCommand& command, std::ostream& out) {
+  const reports::SelectedCells baseline = reports::select_cells(command.baseline, command.baseline_selection);
+  const reports::SelectedCells candidate = reports::select_cells(command.candidate, command.candidate_selection);
+  const reports::Comparison comparison = reports::compare(baseline, candidate, command.options);
+  const std::string markdown = reports::comparison_markdown(comparison);
+  if (command.markdown) write_file_atomically(*command.markdown, markdown);
+  if (command.json) {
+    out << reports::comparison_json(comparison).dump(2) << "\n";
+  } else {
+    out << markdown;
+  }
+  return comparison.regression ? 1 : 0;
 }
 
 }  // namespace kdad::harness

@@ -1,4 +1,4 @@
-// `kdad report DB --html FILE` and `kdad table DB`: renderings of a results database.
+// `kdad report`, `kdad table` and `kdad compare`: what people read, paste and gate on, from results databases.
 #pragma once
 
 #include "harness/cli/commands.h"
@@ -13,6 +13,9 @@ int run_report(const ReportCommand& command, std::ostream& out);
 
 /// Prints the table, or writes it to the command's file. Returns the exit code.
 int run_table(const TableCommand& command, std::ostream& out);
+
+/// Compares candidate with baseline, prints Markdown or JSON; 0 without regression, 1 with one.
+int run_compare(const CompareCommand& command, std::ostream& out);
 
 /// Writes `text` to `file` through a temporary file renamed into place, creating parent folders;
 /// throws IoError naming the file.

@@ -53,6 +53,27 @@ printf '[[method]]\nid = "rd"\npreset = "tiny"\ncolour = 1\n[[dataset]]\nformat 
 expect_error "bad.toml:4: unknown key 'colour'" run "$work/bad.toml"
 expect_error "pretrained" run "$work/bad.toml" --pretrained sometimes
 
+# report, table and compare read a store and refuse bad inputs before writing anything
+"$kdad" datasets make-synthetic "$work/d2" --size 48 --train 1 --test-good 2 --test-per-defect 1 --categories disc \
+  --maps "$work/m2" >/dev/null
+"$kdad" eval --dataset "$work/d2" --maps "$work/m2" --store "$work/r.sqlite" >/dev/null || { echo "FAIL: eval --store"; failures=$((failures + 1)); }
+"$kdad" eval --dataset "$work/d2" --maps "$work/m2" --store "$work/r.sqlite" --limit 0.1 >/dev/null
+expect_error "no such results database" report "$work/absent.sqlite" --html "$work/r.html"
+expect_error "notes.db" report "$work/notes.db" --html "$work/r.html"
+[ -e "$work/r.html" ] && { echo "FAIL: report written despite an error"; failures=$((failures + 1)); }
+expect_error "--method" report "$work/r.sqlite" --html "$work/r.html" --method nosuch
+expect_error "--run" table "$work/r.sqlite" --run 12
+expect_error "--protocol" table "$work/r.sqlite"
+expect_error "--format" table "$work/r.sqlite" --format docx
+expect_error "--decimals" table "$work/r.sqlite" --decimals 9
+expect_error "never compared" compare "$work/r.sqlite" "$work/r.sqlite" --baseline-run "$(sqlite3 "$work/r.sqlite" 'select uuid from runs order by id limit 1')" \
+  --candidate-run "$(sqlite3 "$work/r.sqlite" 'select uuid from runs order by id desc limit 1')"
+expect_error "--tolerance" compare "$work/r.sqlite" "$work/r.sqlite" --tolerance -1
+protocol=$(sqlite3 "$work/r.sqlite" 'select protocol_id from cells order by id limit 1')
+"$kdad" compare "$work/r.sqlite" "$work/r.sqlite" --protocol "$protocol" >"$work/out"
+[ $? -eq 0 ] && grep -q "no regression" "$work/out" || { echo "FAIL: compare of a store with itself"; failures=$((failures + 1)); }
+"$kdad" table "$work/r.sqlite" --protocol "$protocol" --format csv >"$work/out" || { echo "FAIL: table"; failures=$((failures + 1)); }
+
 "$kdad" --help >/dev/null || { echo "FAIL: --help exit code"; failures=$((failures + 1)); }
 [ "$failures" -eq 0 ] && echo "all malformed inputs rejected with exit 2 and one line"
 exit "$failures"
