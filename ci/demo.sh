@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The end-to-end demo: generate an MVTec-layout dataset, train and evaluate RD and MRKD on it
 # (tiny presets: ResNet18 teacher with seeded random weights, 128 px), store every result with its
-# provenance in results/kdad.sqlite, and print the table.
+# provenance in results/kdad.sqlite, print the table and write the HTML report.
 # Run from the repository root after building (README, first command).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,5 +15,8 @@ fi
 "$kdad" datasets verify "$data" --format mvtec_ad | tail -1
 # --resume: a second demo run reuses the cells already in the store.
 "$kdad" run manifests/demo.toml --resume
-echo "demo: every cell is in results/kdad.sqlite, e.g."
-echo "  sqlite3 results/kdad.sqlite \"select category, method_id, name, value from metrics join cells on cells.id = cell_id\""
+"$kdad" report results/kdad.sqlite --html results/report.html --title "kdad demo (random teachers)"
+echo
+echo "demo: open results/report.html in a browser. The same store also gives, e.g.:"
+echo "  build/kdad table results/kdad.sqlite --format latex --std"
+echo "  build/kdad compare results/kdad.sqlite results/kdad.sqlite"

@@ -1,6 +1,7 @@
 // The methods kdad ships, registered explicitly.
 #include "methods/builtin.h"
 
+#include "methods/common/calibration.h"
 #include "methods/common/environment.h"
 #include "methods/rd/reverse_distillation.h"
 
@@ -17,6 +18,7 @@ void register_builtin_methods(MethodRegistry& registry) {
                 }});
   registry.set_environment_setup(apply_torch_environment);
   registry.set_device_memory_probe(cuda_memory_probe());
+  registry.set_speed_calibration(measure_conv_calibration);
   registry.add_library_version("libtorch", torch_version());
 }
 

@@ -151,4 +151,9 @@ std::optional<std::int64_t> MethodRegistry::device_peak(const std::string& devic
   return memory_probe_.peak ? memory_probe_.peak(device) : std::nullopt;
 }
 
+std::optional<SpeedCalibration> MethodRegistry::measure_speed_calibration(const std::string& device, int threads) const {
+  if (!calibration_) return std::nullopt;
+  return calibration_(device, threads);
+}
+
 }  // namespace kdad::methods

@@ -56,6 +56,16 @@ struct DeviceMemoryProbe {
   std::function<std::optional<std::int64_t>(const std::string& device)> peak;
 };
 
+/// A fixed workload timed on this machine, so that speeds measured on different machines (or at
+/// different moments of a noisy one) can be compared as ratios to it.
+struct SpeedCalibration {
+  std::string benchmark;  ///< what was timed, e.g. "conv3x3-64ch-4x64x64-fwd-bwd"
+  double seconds = 0;     ///< median of the repeats, one repeat
+  int repeats = 0;
+  int threads = 1;
+  std::string device;
+};
+
 struct MethodEntry {
   std::string id;
   std::string summary;
@@ -91,12 +101,19 @@ class MethodRegistry {
   void add_library_version(const std::string& library, const std::string& version) { libraries_[library] = version; }
   const std::map<std::string, std::string>& library_versions() const { return libraries_; }
   void reset_device_peak(const std::string& device) const;
+
+  void set_speed_calibration(std::function<SpeedCalibration(const std::string& device, int threads)> calibration) {
+    calibration_ = std::move(calibration);
+  }
+  /// Times the registered calibration workload; empty when none is registered.
+  std::optional<SpeedCalibration> measure_speed_calibration(const std::string& device, int threads) const;
   std::optional<std::int64_t> device_peak(const std::string& device) const;
 
  private:
   std::vector<MethodEntry> entries_;
   std::function<void(const CellEnvironment&)> environment_;
   DeviceMemoryProbe memory_probe_;
+  std::function<SpeedCalibration(const std::string&, int)> calibration_;
   std::map<std::string, std::string> libraries_;
 };
 

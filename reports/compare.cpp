@@ -153,6 +153,11 @@ double sample_std(const std::vector<double>& values) {
 
 }  // namespace
 
+double tolerance_of(const CompareOptions& options, const std::string& metric) {
+  const auto it = options.metric_tolerance.find(metric);
+  return it == options.metric_tolerance.end() ? options.tolerance : it->second;
+}
+
 Comparison compare(const SelectedCells& baseline, const SelectedCells& candidate, const CompareOptions& options) {
   Comparison out;
   out.options = options;
@@ -209,8 +214,8 @@ Comparison compare(const SelectedCells& baseline, const SelectedCells& candidate
   }
   auto cell_tolerance = [&](const CellRecord& c, const std::string& metric) {
     const auto it = seed_values.find(category_key(c, metric));
-    if (it == seed_values.end() || it->second.size() < 2) return options.tolerance;
-    return std::max(options.tolerance, options.seed_std_multiple * sample_std(it->second));
+    if (it == seed_values.end() || it->second.size() < 2) return tolerance_of(options, metric);
+    return std::max(tolerance_of(options, metric), options.seed_std_multiple * sample_std(it->second));
   };
 
   struct Pair {
@@ -230,8 +235,10 @@ Comparison compare(const SelectedCells& baseline, const SelectedCells& candidate
     const CellRecord& cr = c->record;
     CellComparison cell{method_display_name(br), br.dataset_format, br.category, br.seed.value_or(0), br.status, cr.status,
                         {}, {}, false, ""};
+    bool failed_in_candidate = false;
     if (br.status == "ok" && cr.status != "ok") {
       cell.regression = true;
+      failed_in_candidate = true;
       cell.note = "failed in the candidate: " + cr.message.value_or("");
     } else if (br.status == "ok") {
       const auto scores = paired_scores(br, cr);
@@ -253,7 +260,7 @@ Comparison compare(const SelectedCells& baseline, const SelectedCells& candidate
     } else {
       cell.note = "failed in the baseline";
     }
-    out.regression = out.regression || cell.regression;
+    out.regression = out.regression || failed_in_candidate || (options.gate_cells && cell.regression);
     out.cells.push_back(std::move(cell));
   }
   for (const auto& [key, c] : cand.by_key) {
@@ -311,7 +318,8 @@ Comparison compare(const SelectedCells& baseline, const SelectedCells& candidate
         per_seed_count[p.base->record.seed.value_or(0)] += 1;
       }
       if (!present) continue;
-      MetricDelta d{metric, std::nullopt, std::nullopt, std::nullopt, options.tolerance, std::nullopt, "", false, ""};
+      MetricDelta d{metric, std::nullopt, std::nullopt, std::nullopt, tolerance_of(options, metric), std::nullopt, "",
+                    false, ""};
       std::vector<double> base_means, differences;
       double base_sum = 0, cand_sum = 0;
       for (const auto& [seed, sums] : per_seed_sum) {
@@ -325,7 +333,7 @@ Comparison compare(const SelectedCells& baseline, const SelectedCells& candidate
       if (base_defined) d.baseline = base_sum / seeds_n;
       if (cand_defined) d.candidate = cand_sum / seeds_n;
       if (per_seed_sum.size() >= 2) {
-        d.tolerance = std::max(options.tolerance, options.seed_std_multiple * sample_std(base_means));
+        d.tolerance = std::max(tolerance_of(options, metric), options.seed_std_multiple * sample_std(base_means));
         const double sd = sample_std(differences);
         if (base_defined && cand_defined && sd > 0) {
           const double mean_difference = (cand_sum - base_sum) / seeds_n;

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,9 +19,13 @@ struct CompareOptions {
   /// Metrics gated (higher is better); those absent from both sides are skipped.
   std::vector<std::string> metrics = {"image_auroc", "pixel_auroc", "au_pro", "pixel_ap", "image_ap", "au_pro_rd4ad"};
   double tolerance = 0.005;         ///< absolute drop allowed on a metric in [0, 1]
+  std::map<std::string, double> metric_tolerance;  ///< per-metric overrides of `tolerance`
   double seed_std_multiple = 2.0;   ///< with ≥ 2 seeds a mean may also drop this many baseline seed stds
   double speed_tolerance = 0.25;    ///< relative: the candidate may be up to 25 % slower
   bool gate_speed = true;
+  /// When false, cells beyond tolerance are reported but only the means (and cells that failed or
+  /// are missing in the candidate) decide the verdict: single cells of small test sets are noisy.
+  bool gate_cells = true;
   double alpha = 0.05;              ///< significance level reported beside the deltas
   int resamples = 1000;             ///< paired bootstrap resamples
   std::uint64_t bootstrap_seed = 0;
@@ -79,6 +84,9 @@ struct Comparison {
   std::vector<std::string> added;    ///< candidate cells without a baseline (information)
   bool regression = false;
 };
+
+/// The absolute drop allowed on `metric`.
+double tolerance_of(const CompareOptions& options, const std::string& metric);
 
 /// Matches cells by method, canonical options, dataset fingerprint, category, seed and protocol,
 /// and compares them. Throws UsageError (exit 2) when the sides hold different protocols, when a

@@ -47,9 +47,11 @@ std::string comparison_markdown(const Comparison& c) {
                      c.protocol, c.cells.size());
   if (!c.missing.empty()) out += fmt::format(", {} missing in the candidate", c.missing.size());
   if (!c.added.empty()) out += fmt::format(", {} only in the candidate", c.added.size());
-  out += fmt::format("\n- tolerances: a metric may drop {} (or {}× the baseline's seed std when there are several "
+  std::string overrides;
+  for (const auto& [metric, tolerance] : o.metric_tolerance) overrides += fmt::format(", {} {}", metric_header(metric), tolerance);
+  out += fmt::format("\n- tolerances: a metric may drop {}{} (or {}× the baseline's seed std when there are several "
                      "seeds); speed may be {:.0f} % slower{}\n",
-                     o.tolerance, o.seed_std_multiple, 100 * o.speed_tolerance, o.gate_speed ? "" : " (not gated)");
+                     o.tolerance, overrides, o.seed_std_multiple, 100 * o.speed_tolerance, o.gate_speed ? "" : " (not gated)");
   out += c.calibrated ? fmt::format("- speed is compared as ratios to each run's calibration benchmark (candidate "
                                     "machine ran it {:.2f}× as long as the baseline's)\n",
                                     c.calibration_ratio.value_or(1.0))
@@ -83,11 +85,11 @@ std::string comparison_markdown(const Comparison& c) {
                                p_text(d, o.alpha), d.note);
     }
   }
-  out += fmt::format("\n### Cells beyond tolerance ({} of {})\n\n", [&] {
+  out += fmt::format("\n### Cells beyond tolerance ({} of {}){}\n\n", [&] {
     std::size_t n = 0;
     for (const auto& cell : c.cells) n += cell.regression ? 1 : 0;
     return n;
-  }(), c.cells.size());
+  }(), c.cells.size(), o.gate_cells ? "" : " (reported; only failed or missing cells and the means decide the verdict)");
   out += regressed.empty() ? "None.\n"
                            : "| method | category | seed | metric | value | Δ | p | note |\n|:--|:--|--:|:--|:--|--:|:--|:--|\n" +
                                  regressed;
@@ -114,8 +116,9 @@ nlohmann::json comparison_json(const Comparison& c) {
   doc["calibrated"] = c.calibrated;
   doc["calibration_ratio"] = optional_json(c.calibration_ratio);
   doc["options"] = {{"metrics", c.options.metrics},           {"tolerance", c.options.tolerance},
+                    {"metric_tolerance", c.options.metric_tolerance},
                     {"seed_std_multiple", c.options.seed_std_multiple}, {"speed_tolerance", c.options.speed_tolerance},
-                    {"gate_speed", c.options.gate_speed},     {"alpha", c.options.alpha},
+                    {"gate_speed", c.options.gate_speed}, {"gate_cells", c.options.gate_cells},     {"alpha", c.options.alpha},
                     {"resamples", c.options.resamples}};
   doc["means"] = nlohmann::json::array();
   for (const auto& m : c.means) {

@@ -131,6 +131,12 @@ std::int64_t ResultsStore::begin_run(const RunRecord& run) {
   return id;
 }
 
+void ResultsStore::set_run_calibration(std::int64_t run_id, const std::string& calibration_json) {
+  Transaction transaction(db_);
+  db_.prepare("UPDATE runs SET calibration = ?1 WHERE id = ?2").bind(1, calibration_json).bind(2, run_id).run();
+  transaction.commit();
+}
+
 void ResultsStore::end_run(std::int64_t run_id, std::string_view status, std::string_view ended_at) {
   Transaction transaction(db_);
   db_.prepare("UPDATE runs SET status = ?1, ended_at = ?2 WHERE id = ?3")

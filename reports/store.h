@@ -38,6 +38,8 @@ class ResultsStore {
 
   /// Records the start of an invocation; returns its run id.
   std::int64_t begin_run(const RunRecord& run);
+  /// Replaces a run's speed calibration (JSON), e.g. once it was measured again at the end.
+  void set_run_calibration(std::int64_t run_id, const std::string& calibration_json);
   /// Marks a run finished: status "ok", "failed" or "interrupted".
   void end_run(std::int64_t run_id, std::string_view status, std::string_view ended_at);
 

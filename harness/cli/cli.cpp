@@ -230,7 +230,8 @@ Command parse_compare(const std::vector<std::string>& args) {
   SelectionText selection;
   const reports::CompareOptions defaults;
   std::string baseline, candidate, baseline_run, candidate_run, metrics, markdown;
-  bool no_speed_gate = false;
+  std::vector<std::string> metric_tolerances;
+  bool no_speed_gate = false, means_only = false;
   options.add_options()
       ("help,h", "show this help")
       ("baseline", po::value<std::string>(&baseline)->required(), "baseline results database")
@@ -241,11 +242,15 @@ Command parse_compare(const std::vector<std::string>& args) {
        "metrics gated (higher is better)")
       ("tolerance", po::value<double>(&command.options.tolerance)->default_value(defaults.tolerance, "0.005"),
        "absolute drop allowed on a metric")
+      ("metric-tolerance", po::value<std::vector<std::string>>(&metric_tolerances)->composing(),
+       "METRIC=DROP: a metric's own allowed drop (repeatable), e.g. image_auroc=0.05")
       ("seed-std-multiple", po::value<double>(&command.options.seed_std_multiple)->default_value(defaults.seed_std_multiple, "2"),
        "with several seeds a drop of this many baseline seed stds is also allowed")
       ("speed-tolerance", po::value<double>(&command.options.speed_tolerance)->default_value(defaults.speed_tolerance, "0.25"),
        "relative slow-down allowed (0.25 = 25 %)")
       ("no-speed-gate", po::bool_switch(&no_speed_gate), "report speed ratios without gating on them")
+      ("means-only", po::bool_switch(&means_only),
+       "gate on the means over categories; single cells beyond tolerance are only reported")
       ("alpha", po::value<double>(&command.options.alpha)->default_value(defaults.alpha, "0.05"), "significance level")
       ("json", po::bool_switch(&command.json), "print JSON instead of Markdown")
       ("markdown", po::value<std::string>(&markdown), "also write the Markdown summary to this file");
@@ -269,10 +274,31 @@ Command parse_compare(const std::vector<std::string>& args) {
     if (!(value >= low && value <= high)) throw UsageError(option, fmt::format("{} is outside [{}, {}]", value, low, high));
   };
   check_range("--tolerance", command.options.tolerance, 0, 1);
+  for (const auto& item : metric_tolerances) {
+    for (const auto& pair : split_list(item)) {
+      const auto equals = pair.find('=');
+      double value = -1;
+      try {
+        if (equals != std::string::npos) value = std::stod(pair.substr(equals + 1));
+      } catch (const std::exception&) {
+      }
+      if (equals == std::string::npos || equals == 0) {
+        throw UsageError("--metric-tolerance", fmt::format("'{}' is not METRIC=DROP", pair));
+      }
+      check_range("--metric-tolerance", value, 0, 1);
+      const std::string metric = pair.substr(0, equals);
+      if (std::find(command.options.metrics.begin(), command.options.metrics.end(), metric) == command.options.metrics.end()) {
+        throw UsageError("--metric-tolerance", fmt::format("'{}' is not one of the gated metrics ({})", metric,
+                                                           fmt::join(command.options.metrics, ", ")));
+      }
+      command.options.metric_tolerance[pair.substr(0, equals)] = value;
+    }
+  }
   check_range("--seed-std-multiple", command.options.seed_std_multiple, 0, 100);
   check_range("--speed-tolerance", command.options.speed_tolerance, 0, 100);
   check_range("--alpha", command.options.alpha, 1e-9, 0.5);
   command.options.gate_speed = !no_speed_gate;
+  command.options.gate_cells = !means_only;
   if (!markdown.empty()) command.markdown = markdown;
   return command;
 }
@@ -344,6 +370,8 @@ Command parse_run(const std::vector<std::string>& args) {
       ("resume", po::bool_switch(&command.resume), "skip cells already finished in the store")
       ("fail-fast", po::bool_switch(&command.fail_fast), "stop at the first failed cell")
       ("dry-run", po::bool_switch(&command.dry_run), "print the grid (with stored status) and stop")
+      ("calibrate", po::bool_switch(&command.calibrate),
+       "time a fixed torch workload first and store it with the run (kdad compare then compares speeds as ratios to it)")
       ("log-json", po::value<std::string>(&log_json), "append one JSON event per line to this file");
   const std::string usage = "usage: kdad run MANIFEST [--resume] [--fail-fast] [--dry-run] [--log-json FILE]";
   if (wants_help(args)) return HelpCommand{describe(options, usage)};

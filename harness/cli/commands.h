@@ -59,6 +59,7 @@ struct RunCommand {
   bool resume = false;
   bool fail_fast = false;
   bool dry_run = false;
+  bool calibrate = false;  ///< time the speed calibration workload and store it with the run
   std::optional<std::filesystem::path> log_json;
   std::map<std::string, std::string> forced_options;  ///< e.g. pretrained=none for every method
 };

@@ -180,6 +180,7 @@ std::string canonical_json(const Manifest& m) {
   doc["export_maps"] = m.export_maps;
   doc["save_checkpoints"] = m.save_checkpoints;
   doc["gallery"] = m.gallery;
+  doc["calibrate"] = m.calibrate;
   doc["predict_batch"] = m.predict_batch;
   doc["protocol"] = nlohmann::json::parse(harness::canonical_json(m.protocol));
   for (const auto& method : m.methods) {
@@ -214,7 +215,7 @@ Manifest read_manifest(const fs::path& file, const methods::MethodRegistry& regi
   Manifest m;
   m.file = file;
   check_keys(root, {"name", "requires", "database", "artifacts", "device", "threads", "seeds", "export_maps",
-                    "save_checkpoints", "gallery", "predict_batch", "protocol", "method", "dataset"},
+                    "save_checkpoints", "gallery", "calibrate", "predict_batch", "protocol", "method", "dataset"},
              "the manifest", problems);
   m.name = read<std::string>(root, "name", "a string", problems).value_or(file.stem().string());
   m.requires_note = read<std::string>(root, "requires", "a string", problems).value_or("");
@@ -238,6 +239,7 @@ Manifest read_manifest(const fs::path& file, const methods::MethodRegistry& regi
   m.export_maps = read<bool>(root, "export_maps", "true or false", problems).value_or(false);
   m.save_checkpoints = read<bool>(root, "save_checkpoints", "true or false", problems).value_or(true);
   m.gallery = read<bool>(root, "gallery", "true or false", problems).value_or(m.gallery);
+  m.calibrate = read<bool>(root, "calibrate", "true or false", problems).value_or(m.calibrate);
   if (const toml::node* seeds = root.get("seeds")) {
     m.seeds.clear();
     const toml::array* list = seeds->as_array();

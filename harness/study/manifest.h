@@ -44,7 +44,8 @@ struct Manifest {
   std::vector<std::uint64_t> seeds = {0};
   bool export_maps = false;                ///< write each cell's maps in the MVTec TIFF layout
   bool save_checkpoints = true;
-  bool gallery = true;                     ///< write each cell's heat-map gallery (GallerySpec)
+  bool gallery = true;
+  bool calibrate = false;                  ///< time the speed calibration workload before the cells                     ///< write each cell's heat-map gallery (GallerySpec)
   int predict_batch = 1;
   EvalProtocol protocol;
   std::vector<ManifestMethod> methods;

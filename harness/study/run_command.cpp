@@ -20,6 +20,7 @@ int run_study_command(const RunCommand& command, const methods::MethodRegistry& 
   options.resume = command.resume;
   options.fail_fast = command.fail_fast;
   options.dry_run = command.dry_run;
+  options.calibrate = command.calibrate;
   options.log_json = command.log_json;
   options.terminal = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
   const RunSummary summary = run_study(manifest, registry, options, command_line, out);

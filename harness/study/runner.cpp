@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 #include "core/parallel.h"
+#include "harness/cli/allocator_choice.h"
 #include "harness/study/cell_runner.h"
 #include "harness/study/grid.h"
 #include "harness/study/progress.h"
@@ -42,6 +43,30 @@ std::map<std::string, std::optional<double>> headline(const reports::CellRecord&
   return out;
 }
 
+// Times the registered calibration workload under the cells' settings; its seconds are the unit in
+// which `kdad compare` measures this run's speeds.
+std::optional<methods::SpeedCalibration> calibrate(const methods::MethodRegistry& registry, const Manifest& manifest,
+                                                   int threads, std::ostream& out) {
+  registry.apply_environment({0, threads, manifest.device, true, allocator_choice() == AllocatorChoice::caching});
+  const auto calibration = registry.measure_speed_calibration(manifest.device, threads);
+  if (!calibration) {
+    fmt::print(out, "no speed calibration workload is registered; speeds are stored uncalibrated\n");
+    return std::nullopt;
+  }
+  fmt::print(out, "speed calibration: {:.3f} s per repeat of {} ({} threads, {})\n", calibration->seconds,
+             calibration->benchmark, calibration->threads, calibration->device);
+  return calibration;
+}
+
+// The stored calibration: `seconds` is the mean of the measurements before and after the cells.
+std::string calibration_json(const methods::SpeedCalibration& start, const std::optional<methods::SpeedCalibration>& end) {
+  nlohmann::json json = {{"benchmark", start.benchmark}, {"repeats", start.repeats}, {"threads", start.threads},
+                         {"device", start.device},       {"seconds_start", start.seconds}};
+  json["seconds"] = end ? 0.5 * (start.seconds + end->seconds) : start.seconds;
+  if (end) json["seconds_end"] = end->seconds;
+  return json.dump();
+}
+
 }  // namespace
 
 RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& registry, const RunOptions& options,
@@ -67,6 +92,13 @@ RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& re
   for (const auto& cell : cells) to_run += finished.count(cell.key) ? 0 : 1;
 
   reports::RunRecord run = make_run_record("run", command_line, registry.library_versions());
+  const int threads = manifest.threads > 0 ? manifest.threads : hardware_threads();
+  const bool calibrating = options.calibrate || manifest.calibrate;
+  std::optional<methods::SpeedCalibration> calibration_start;
+  if (calibrating) {
+    calibration_start = calibrate(registry, manifest, threads, out);
+    if (calibration_start) run.calibration_json = calibration_json(*calibration_start, std::nullopt);
+  }
   run.manifest = manifest.canonical;
   run.manifest_sha256 = manifest.sha256;
   const std::int64_t run_id = store.begin_run(run);
@@ -76,7 +108,6 @@ RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& re
                             options.log_json, to_run);
   progress.run_started(manifest.name, run.uuid, cells.size());
   DatasetCache datasets;
-  const int threads = manifest.threads > 0 ? manifest.threads : hardware_threads();
   const CellRunContext context{manifest, registry, datasets, progress, threads};
   const auto start = std::chrono::steady_clock::now();
   for (const auto& cell : cells) {
@@ -95,6 +126,13 @@ RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& re
                            std::chrono::duration<double>(std::chrono::steady_clock::now() - cell_start).count(),
                            headline(record));
     if (!ok && options.fail_fast) break;
+  }
+  if (calibration_start) {
+    // Measured again after the cells: the machine's speed drifts, and the mean of both ends
+    // describes the time the cells ran in better than either.
+    if (const auto end = calibrate(registry, manifest, threads, out)) {
+      store.set_run_calibration(run_id, calibration_json(*calibration_start, *end));
+    }
   }
   store.end_run(run_id, summary.failed == 0 ? "ok" : "failed", utc_now_iso8601());
   progress.run_finished(summary.ok, summary.failed, summary.skipped,

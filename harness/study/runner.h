@@ -14,6 +14,7 @@ struct RunOptions {
   bool resume = false;     ///< skip cells whose key is already stored with status ok
   bool fail_fast = false;  ///< stop at the first failed cell
   bool dry_run = false;    ///< print the grid and stop
+  bool calibrate = false;  ///< time the speed calibration before the cells (also: manifest `calibrate`)
   std::optional<std::filesystem::path> log_json;  ///< one JSON event per line
   std::optional<bool> terminal;  ///< live progress line; default: whether `out` is a terminal
 };

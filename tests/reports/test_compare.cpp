@@ -147,3 +147,21 @@ TEST_CASE("different protocols or datasets are refused with the reason", "[repor
     CHECK(e.exit_code() == 2);
   }
 }
+
+TEST_CASE("with cells not gated only the means and failed cells decide", "[reports][compare]") {
+  test::TempDir dir;
+  test::write_fake_store(dir / "base.sqlite", grid(0));
+  auto one_worse = grid(0);
+  one_worse[0].metrics["image_auroc"] -= 0.04;  // one cell of four: the mean drops by 0.01
+  test::write_fake_store(dir / "cand.sqlite", one_worse, "bbbb2222");
+  CompareOptions options;
+  options.tolerance = 0.02;
+  CHECK(run_compare(dir / "base.sqlite", dir / "cand.sqlite", options).regression);
+  options.gate_cells = false;
+  const Comparison c = run_compare(dir / "base.sqlite", dir / "cand.sqlite", options);
+  CHECK_FALSE(c.regression);
+  std::size_t reported = 0;
+  for (const auto& cell : c.cells) reported += cell.regression ? 1 : 0;
+  CHECK(reported == 1);  // still reported
+  CHECK_THAT(comparison_markdown(c), Contains("only failed or missing cells and the means decide"));
+}
