@@ -15,8 +15,9 @@ fi
 "$kdad" datasets verify "$data" --format mvtec_ad | tail -1
 # --resume: a second demo run reuses the cells already in the store.
 "$kdad" run manifests/demo.toml --resume
-"$kdad" report results/kdad.sqlite --html results/report.html --title "kdad demo (random teachers)"
 echo
-echo "demo: open results/report.html in a browser. The same store also gives, e.g.:"
+echo "demo: the same store also gives, e.g.:"
 echo "  build/kdad table results/kdad.sqlite --format latex --std"
 echo "  build/kdad compare results/kdad.sqlite results/kdad.sqlite"
+# Last: the report's path, to open in a browser.
+"$kdad" report results/kdad.sqlite --html results/report.html --title "kdad demo (random teachers)"
