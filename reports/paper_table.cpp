@@ -195,7 +195,8 @@ std::string render_latex(const Model& model, const TableOptions& options) {
   const std::size_t k = model.metrics.size();
   const bool categories = options.rows == TableRows::category;
   std::string out = fmt::format("% kdad table: protocol {}, values in {} ({} decimal places); best per row and metric in "
-                                "bold, second underlined; -- = undefined or failed.\n% Needs \\usepackage{{booktabs}}.\n",
+                                "bold, second underlined; -- = undefined or failed.\n% Needs \\usepackage{{booktabs}}; a wide table fits "
+                                "the text in \\resizebox{{\\linewidth}}{{!}}{{...}} (graphicx).\n",
                                 model.protocol, unit(options), options.decimals);
   out += "\\begin{tabular}{l";
   for (std::size_t m = 0; m < model.methods.size(); ++m) out += std::string(k, 'c');
