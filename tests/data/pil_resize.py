@@ -3,14 +3,17 @@
 
 Usage: /usr/bin/python3 tests/data/pil_resize.py JOBS_FILE
 Each line of JOBS_FILE: "<input.png> <output.png> <width> <height> <filter>" with filter one of
-nearest, box, bilinear, bicubic, lanczos. Exits 77 when Pillow is missing (the test then skips).
+nearest, box, bilinear, bicubic, lanczos. Exits 77 only when Pillow is not installed (the test
+is then reported as skipped); a Pillow that is installed but broken fails the test.
 """
+import importlib.util
 import sys
 
-try:
-    from PIL import Image
-except ImportError:
+if importlib.util.find_spec("PIL") is None:
+    print("pil_resize.py: Pillow is not installed (Debian: python3-pil)")
     sys.exit(77)
+
+from PIL import Image  # noqa: E402  (after the check, so that a broken Pillow raises)
 
 FILTERS = {
     "nearest": Image.NEAREST,

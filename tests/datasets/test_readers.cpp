@@ -193,7 +193,7 @@ TEST_CASE("the folder layout: categories, a stable 20 percent test split and opt
 
 TEST_CASE("Debian's Fashion-MNIST package works out of the box: 6000 train and 10000 test per class", "[datasets][readers]") {
   if (!fs::exists(kDebianFashionMnistRoot)) {
-    WARN("skipped: dataset-fashion-mnist is not installed (run ci/setup.sh)");
+    test::skip_test("dataset-fashion-mnist is not installed (run ci/setup.sh)");
     return;
   }
   const auto dataset = open_dataset(DatasetFormat::fashion_mnist, "");
