@@ -32,12 +32,17 @@ std::int64_t parameter_count(torch::nn::Module& module) {
 struct Data {
   test::TempDir dir;
   std::unique_ptr<datasets::MvtecAd> dataset;
-  datasets::CategorySplit split;
-  explicit Data(int train, int test_per_defect) {
+  datasets::CategorySplit split;  ///< of `category`
+  std::string category;
+  explicit Data(int train, int test_per_defect, const std::vector<std::string>& categories = {"weave"}) {
     // categories, side, train, test good, test per defect, seed
-    datasets::make_synthetic_dataset(dir / "data", {{"weave"}, 128, train, 8, test_per_defect, 4});
+    datasets::make_synthetic_dataset(dir / "data", {categories, 128, train, 8, test_per_defect, 4});
     dataset = std::make_unique<datasets::MvtecAd>(dir / "data");
-    split = dataset->split("weave");
+    select(categories.front());
+  }
+  void select(const std::string& name) {
+    category = name;
+    split = dataset->split(name);
   }
   std::vector<Sample> test_samples(std::size_t count) const {
     std::vector<Sample> out;
@@ -53,7 +58,7 @@ std::unique_ptr<Method> fitted(const MethodRegistry& registry, const std::string
   FitContext context;
   context.seed = seed;
   context.threads = 2;
-  method->fit({*data.dataset, data.split.train, "weave"}, context);
+  method->fit({*data.dataset, data.split.train, data.category}, context);
   return method;
 }
 
@@ -89,6 +94,13 @@ double pixel_auroc(const std::vector<std::pair<float, bool>>& pixels) {
   }
   const double negatives = static_cast<double>(sorted.size()) - positives;
   return (positive_rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
+}
+
+// Largest difference between two predictions' maps relative to the largest map value.
+double relative_difference(const Prediction& a, const Prediction& b) {
+  double max_value = 0;
+  cv::minMaxLoc(cv::abs(a.anomaly_map), nullptr, &max_value);
+  return cv::norm(a.anomaly_map, b.anomaly_map, cv::NORM_INF) / std::max(max_value, 1e-30);
 }
 
 bool same_maps(const std::vector<Prediction>& a, const std::vector<Prediction>& b) {
@@ -173,28 +185,63 @@ TEST_CASE("every registered method survives fit predict save load predict with i
   }
 }
 
+// Image and pixel AU-ROC of a fitted method on the selected category's test images.
+std::pair<double, double> learned(Method& method, const Data& data) {
+  std::vector<std::pair<float, bool>> scores, pixels;
+  for (const auto& ref : data.split.test) {
+    const Sample sample = data.dataset->load(ref);
+    const Prediction p = method.predict({sample}).front();  // 128×128, like the images
+    scores.emplace_back(p.score, sample.label == Label::anomalous);
+    for (int y = 0; y < p.anomaly_map.rows; ++y) {
+      for (int x = 0; x < p.anomaly_map.cols; ++x) {
+        pixels.emplace_back(p.anomaly_map.at<float>(y, x), !sample.mask.empty() && sample.mask.at<uchar>(y, x) != 0);
+      }
+    }
+  }
+  return {image_auroc(scores), pixel_auroc(pixels)};
+}
+
+// Whether a method learned, over every generated category: mean pixel AU-ROC > 0.75 with every
+// category > 0.65, and mean image AU-ROC > 0.58. Measured with seed 0 (trained / lr 1e-12):
+// RD pixel 0.89 / 0.40, image 0.64 / 0.45; MRKD pixel 0.86 / 0.47, image 0.64 / 0.52. Random pixel
+// scores sit at 0.5 with a spread far below 0.01 at 128×128 px, so the pixel criteria cannot be met
+// by chance; the image criterion alone (8 normal, 12 anomalous images per category) would be met
+// by random scores about 15 % of the time.
+struct Learning {
+  double image = 0, pixel = 0, worst_pixel = 1;
+  bool passes() const { return pixel > 0.75 && worst_pixel > 0.65 && image > 0.58; }
+};
+
+Learning learning_over(const MethodRegistry& registry, const std::string& id, const std::map<std::string, std::string>& options,
+                       Data& data, const std::vector<std::string>& categories) {
+  Learning l;
+  for (const auto& category : categories) {
+    data.select(category);
+    auto method = fitted(registry, id, options, data, 0);
+    const auto [image, pixel] = learned(*method, data);
+    UNSCOPED_INFO(id << " " << category << ": image AU-ROC " << image << ", pixel AU-ROC " << pixel);
+    l.image += image / static_cast<double>(categories.size());
+    l.pixel += pixel / static_cast<double>(categories.size());
+    l.worst_pixel = std::min(l.worst_pixel, pixel);
+  }
+  return l;
+}
+
 TEST_CASE("RD and MRKD learn: anomalous generated images score above normal ones", "[methods][learning]") {
   MethodRegistry registry;
   register_builtin_methods(registry);
-  Data data(16, 3);
+  const std::vector<std::string> categories = {"weave", "speckle", "disc"};
+  Data data(16, 3, categories);
   for (const std::string id : {"rd", "mrkd"}) {
     INFO(id);
-    auto method = fitted(registry, id, {}, data, 0);
-    std::vector<std::pair<float, bool>> scores, pixels;
-    for (const auto& ref : data.split.test) {
-      const Sample sample = data.dataset->load(ref);
-      const Prediction p = method->predict({sample}).front();  // 128×128, like the images
-      scores.emplace_back(p.score, sample.label == Label::anomalous);
-      for (int y = 0; y < p.anomaly_map.rows; ++y) {
-        for (int x = 0; x < p.anomaly_map.cols; ++x) {
-          pixels.emplace_back(p.anomaly_map.at<float>(y, x), !sample.mask.empty() && sample.mask.at<uchar>(y, x) != 0);
-        }
-      }
-    }
-    const double image = image_auroc(scores), pixel = pixel_auroc(pixels);
-    INFO("image AU-ROC " << image << ", pixel AU-ROC " << pixel);
-    CHECK(image > 0.55);
-    CHECK(pixel > 0.85);
+    const Learning trained = learning_over(registry, id, {}, data, categories);
+    INFO("trained: image " << trained.image << ", pixel " << trained.pixel << " (worst " << trained.worst_pixel << ")");
+    CHECK(trained.passes());
+    // The control: same data and seed with a learning rate of about zero (one epoch suffices: the
+    // weights do not move) must fail the same criteria, or they would not show learning.
+    const Learning untrained = learning_over(registry, id, {{"lr", "1e-12"}, {"epochs", "1"}}, data, categories);
+    INFO("untrained: image " << untrained.image << ", pixel " << untrained.pixel << " (worst " << untrained.worst_pixel << ")");
+    CHECK_FALSE(untrained.passes());
   }
 }
 
@@ -212,6 +259,51 @@ TEST_CASE("out-of-range RD and MRKD options are refused as config errors naming 
     CHECK_THROWS_WITH(registry.create(id, options), Contains(value));
   }
   CHECK_NOTHROW(registry.create("mrkd", registry.resolve("mrkd", "tiny", {{"sigma", "0"}, {"mask_ratio", "0"}})));
+}
+
+TEST_CASE("a save that fails midway leaves the previous checkpoint loadable with its values", "[methods][checkpoint]") {
+  test::TempDir dir;
+  const fs::path folder = dir / "cell";
+  const CheckpointHeader header{"toy", 1, "a=1", 7, "none"};
+  auto first = std::make_shared<torch::nn::LinearImpl>(3, 2);
+  write_checkpoint(folder, header, {{"a_head", first}});
+  // The second save writes a_head.pt, then fails on a module whose file cannot be created.
+  auto second = std::make_shared<torch::nn::LinearImpl>(3, 2);
+  auto unwritable = std::make_shared<torch::nn::LinearImpl>(3, 2);
+  REQUIRE_FALSE(torch::equal(first->weight, second->weight));
+  CHECK_THROWS_AS(write_checkpoint(folder, header, {{"a_head", second}, {"z/no-such-folder/b", unwritable}}), IoError);
+  auto loaded = std::make_shared<torch::nn::LinearImpl>(3, 2);
+  CHECK(read_checkpoint(folder, header, {{"a_head", loaded}}).seed == 7);
+  CHECK(torch::equal(loaded->weight, first->weight));
+  CHECK(torch::equal(loaded->bias, first->bias));
+  CHECK_FALSE(fs::exists(folder.string() + ".partial"));
+}
+
+TEST_CASE("an image's prediction does not depend on the batch it is predicted in or its place", "[methods][roundtrip]") {
+  MethodRegistry registry;
+  register_builtin_methods(registry);
+  Data data(6, 1);
+  const auto samples = data.test_samples(5);
+  REQUIRE(samples.size() == 5);
+  for (const std::string id : {"rd", "mrkd"}) {
+    INFO(id);
+    auto method = fitted(registry, id, {{"epochs", "1"}, {"image_size", "64"}}, data, 3);
+    const auto batch = method->predict(samples);
+    REQUIRE(batch.size() == samples.size());
+    for (const std::size_t i : {std::size_t{0}, std::size_t{3}}) {
+      INFO("image " << i);
+      const auto alone = method->predict({samples[i]});
+      REQUIRE(alone.size() == 1);
+      // Kernels differ with the batch size, so the last float bits may (measured: ≤ 2.3e-7 of the
+      // map's maximum); MRKD's test-time masks must not (another mask moves the map by ~1e-1).
+      CHECK(relative_difference(alone[0], batch[i]) < 1e-5);
+    }
+    const auto reordered = method->predict({samples[4], samples[2], samples[0]});
+    REQUIRE(reordered.size() == 3);
+    CHECK(relative_difference(reordered[0], batch[4]) < 1e-5);
+    CHECK(relative_difference(reordered[1], batch[2]) < 1e-5);
+    CHECK(relative_difference(reordered[2], batch[0]) < 1e-5);
+  }
 }
 
 TEST_CASE("checkpoints are replaced whole and unreadable module files are named", "[methods][checkpoint]") {
