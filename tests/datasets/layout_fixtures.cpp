@@ -1,11 +1,14 @@
 // Tiny directory trees laid out exactly like each published dataset.
 #include "layout_fixtures.h"
 
+#include "core/rng.h"
+
 #include <fmt/format.h>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <zlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -24,9 +27,28 @@ cv::Mat image(int rows, int cols, int channels, int seed) {
   return out;
 }
 
-cv::Mat mask(int rows, int cols, int value, cv::Rect defect) {
+// A defect rectangle derived from the sample id (position and size), so that masks differ from
+// sample to sample and a reader that paired a mask with another image would load the wrong one.
+cv::Rect distinct_defect(int rows, int cols, const std::string& id) {
+  const std::uint64_t k = stable_hash(id);
+  const int half = std::min(rows, cols) / 2;
+  return {1 + static_cast<int>(k % static_cast<std::uint64_t>(half)), 1 + static_cast<int>((k >> 16) % static_cast<std::uint64_t>(half)),
+          2 + static_cast<int>((k >> 32) % 4), 2 + static_cast<int>((k >> 40) % 4)};
+}
+
+// Writes a mask with `value` in a distinct rectangle and records the expected binary mask (0/1)
+// under the sample id (the image path relative to the root, without extension).
+cv::Mat mask(int rows, int cols, int value, WrittenMasks* written = nullptr, const std::string& id = "") {
   cv::Mat out = cv::Mat::zeros(rows, cols, CV_8UC1);
-  if (value > 0) out(defect) = value;
+  if (value > 0) {
+    const cv::Rect defect = distinct_defect(rows, cols, id);
+    out(defect) = value;
+    if (written) {
+      cv::Mat binary = cv::Mat::zeros(rows, cols, CV_8UC1);
+      binary(defect) = 1;
+      (*written)[id] = binary;
+    }
+  }
   return out;
 }
 
@@ -52,7 +74,8 @@ std::string big_endian(std::uint32_t v) {
 
 }  // namespace
 
-void write_visa(const fs::path& root) {
+WrittenMasks write_visa(const fs::path& root) {
+  WrittenMasks written;
   std::ofstream csv;
   fs::create_directories(root / "split_csv");
   csv.open(root / "split_csv" / "1cls.csv");
@@ -68,29 +91,49 @@ void write_visa(const fs::path& root) {
       const std::string rel = fmt::format("{}/Data/Images/Anomaly/{:03d}.JPG", object, i);
       const std::string mask_rel = fmt::format("{}/Data/Masks/Anomaly/{:03d}.png", object, i);
       write(root / rel, image(40, 48, 3, seed++));
-      write(root / mask_rel, mask(40, 48, 1 + i % 2, cv::Rect(5, 5, 6, 4)));  // values 1, 2: per-defect classes
+      // values 1, 2: per-defect classes
+      write(root / mask_rel, mask(40, 48, 1 + i % 2, &written, rel.substr(0, rel.size() - 4)));
       csv << object << ",test,anomaly," << rel << "," << mask_rel << "\n";
     }
   };
   add("candle", 4, 2, 2);
   add("pcb1", 3, 1, 1);
+  return written;
 }
 
-void write_ksdd2(const fs::path& root) {
+WrittenMasks write_visa_prepared(const fs::path& root) {
+  WrittenMasks written;
+  int seed = 50;
+  for (const std::string object : {"candle", "pcb1"}) {
+    for (int i = 0; i < 3; ++i) write(root / object / "train" / "good" / fmt::format("{:04d}.JPG", i), image(40, 48, 3, seed++));
+    for (int i = 0; i < 2; ++i) write(root / object / "test" / "good" / fmt::format("{:04d}.JPG", 10 + i), image(40, 48, 3, seed++));
+    for (int i = 0; i < 3; ++i) {
+      const std::string stem = fmt::format("{:03d}", i);
+      write(root / object / "test" / "bad" / (stem + ".JPG"), image(40, 48, 3, seed++));
+      write(root / object / "ground_truth" / "bad" / (stem + ".png"), mask(40, 48, 255, &written, object + "/test/bad/" + stem));
+    }
+  }
+  return written;
+}
+
+WrittenMasks write_ksdd2(const fs::path& root) {
+  WrittenMasks written;
   int seed = 100;
   auto add = [&](const char* split, int count, int defective) {
     for (int i = 0; i < count; ++i) {
       const std::string stem = fmt::format("{}", 10000 + seed);
       write(root / split / (stem + ".png"), image(63, 23, 3, seed));
-      write(root / split / (stem + "_GT.png"), mask(63, 23, i < defective ? 255 : 0, cv::Rect(3, 10, 5, 12)));
+      write(root / split / (stem + "_GT.png"), mask(63, 23, i < defective ? 255 : 0, &written, std::string(split) + "/" + stem));
       ++seed;
     }
   };
   add("train", 6, 2);
   add("test", 4, 1);
+  return written;
 }
 
-void write_btad(const fs::path& root) {
+WrittenMasks write_btad(const fs::path& root) {
+  WrittenMasks written;
   int seed = 200;
   for (const std::string product : {"01", "03"}) {
     const std::string mask_ext = product == "03" ? ".bmp" : ".png";
@@ -98,23 +141,28 @@ void write_btad(const fs::path& root) {
     for (int i = 0; i < 2; ++i) write(root / product / "test" / "ok" / fmt::format("{:04d}.bmp", i), image(32, 32, 3, seed++));
     for (int i = 0; i < 2; ++i) {
       write(root / product / "test" / "ko" / fmt::format("{:04d}.bmp", i), image(32, 32, 3, seed++));
-      write(root / product / "ground_truth" / "ko" / (fmt::format("{:04d}", i) + mask_ext), mask(32, 32, 255, cv::Rect(4, 4, 8, 8)));
+      write(root / product / "ground_truth" / "ko" / (fmt::format("{:04d}", i) + mask_ext),
+            mask(32, 32, 255, &written, fmt::format("{}/test/ko/{:04d}", product, i)));
     }
   }
+  return written;
 }
 
-void write_mpdd(const fs::path& root) {
+WrittenMasks write_mpdd(const fs::path& root) {
+  WrittenMasks written;
   int seed = 300;
   const fs::path base = root / "tubes";
   for (int i = 0; i < 3; ++i) write(base / "train" / "good" / fmt::format("{:03d}.png", i), image(30, 30, 3, seed++));
   write(base / "test" / "good" / "000.png", image(30, 30, 3, seed++));
   write(base / "test" / "anomalous" / "000.png", image(30, 30, 3, seed++));
   write(base / "test" / "anomalous" / "001.png", image(30, 30, 3, seed++));
-  write(base / "ground_truth" / "anomalous" / "000_mask.png", mask(30, 30, 255, cv::Rect(2, 2, 5, 5)));
-  write(base / "ground_truth" / "anomalous" / "001.png", mask(30, 30, 255, cv::Rect(9, 9, 5, 5)));
+  write(base / "ground_truth" / "anomalous" / "000_mask.png", mask(30, 30, 255, &written, "tubes/test/anomalous/000"));
+  write(base / "ground_truth" / "anomalous" / "001.png", mask(30, 30, 255, &written, "tubes/test/anomalous/001"));
+  return written;
 }
 
-void write_mvtec_ad2(const fs::path& root) {
+WrittenMasks write_mvtec_ad2(const fs::path& root) {
+  WrittenMasks written;
   int seed = 400;
   const fs::path base = root / "can";
   for (int i = 0; i < 3; ++i) write(base / "train" / "good" / fmt::format("{:03d}_regular.png", i), image(24, 36, 3, seed++));
@@ -123,11 +171,13 @@ void write_mvtec_ad2(const fs::path& root) {
     const std::string stem = fmt::format("{:03d}_regular", i);  // the same stems in good/ and bad/
     write(base / "test_public" / "good" / (stem + ".png"), image(24, 36, 3, seed++));
     write(base / "test_public" / "bad" / (stem + ".png"), image(24, 36, 3, seed++));
-    write(base / "test_public" / "ground_truth" / "bad" / (stem + "_mask.png"), mask(24, 36, 255, cv::Rect(3, 3, 4, 4)));
+    write(base / "test_public" / "ground_truth" / "bad" / (stem + "_mask.png"),
+          mask(24, 36, 255, &written, "can/test_public/bad/" + stem));
   }
   write(base / "test_private" / "000_regular.png", image(24, 36, 3, seed++));
   write(base / "test_private" / "001_overexposed.png", image(24, 36, 3, seed++));
   write(base / "test_private_mixed" / "000_mixed.png", image(24, 36, 3, seed++));
+  return written;
 }
 
 void write_idx(const fs::path& root, bool gzip) {
@@ -159,16 +209,19 @@ void write_cifar10(const fs::path& root) {
   batch("test_batch.bin", 10, 0);
 }
 
-void write_folder_layout(const fs::path& root) {
+WrittenMasks write_folder_layout(const fs::path& root) {
+  WrittenMasks written;
   int seed = 500;
   for (int i = 0; i < 10; ++i) write(root / "widget" / "normal" / fmt::format("w{:02d}.png", i), image(20, 20, 3, seed++));
   for (int i = 0; i < 2; ++i) {
     write(root / "widget" / "anomalous" / fmt::format("a{:02d}.png", i), image(20, 20, 3, seed++));
-    write(root / "widget" / "masks" / fmt::format("a{:02d}{}.png", i, i == 0 ? "" : "_mask"), mask(20, 20, 255, cv::Rect(2, 2, 3, 3)));
+    write(root / "widget" / "masks" / fmt::format("a{:02d}{}.png", i, i == 0 ? "" : "_mask"),
+          mask(20, 20, 255, &written, fmt::format("widget/anomalous/a{:02d}", i)));
   }
   for (int i = 0; i < 5; ++i) write(root / "gadget" / "normal" / fmt::format("g{:02d}.png", i), image(20, 20, 1, seed++));
   for (int i = 0; i < 2; ++i) write(root / "gadget" / "normal_test" / fmt::format("t{:02d}.png", i), image(20, 20, 1, seed++));
   write(root / "gadget" / "anomalous" / "x.png", image(20, 20, 1, seed++));
+  return written;
 }
 
 }  // namespace kdad::test

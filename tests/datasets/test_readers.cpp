@@ -213,3 +213,49 @@ TEST_CASE("unknown formats are usage errors listing the known ones", "[datasets]
   CHECK_THROWS_AS(open_dataset(DatasetFormat::mvtec_ad, ""), UsageError);
   CHECK_THROWS_AS(parse_dataset_format("imagenet"), ConfigError);
 }
+
+TEST_CASE("every reader pairs each image with its own mask", "[datasets][readers][pairing]") {
+  struct Layout {
+    DatasetFormat format;
+    test::WrittenMasks (*write)(const fs::path&);
+  };
+  const Layout layouts[] = {{DatasetFormat::visa, test::write_visa},         {DatasetFormat::visa_prepared, test::write_visa_prepared},
+                            {DatasetFormat::ksdd2, test::write_ksdd2},       {DatasetFormat::btad, test::write_btad},
+                            {DatasetFormat::mpdd, test::write_mpdd},         {DatasetFormat::mvtec_ad2, test::write_mvtec_ad2},
+                            {DatasetFormat::folder, test::write_folder_layout}};
+  for (const auto& layout : layouts) {
+    INFO(format_name(layout.format));
+    test::TempDir dir;
+    const test::WrittenMasks written = layout.write(dir.path());
+    // The masks themselves differ from sample to sample, or the check below would prove nothing.
+    for (auto a = written.begin(); a != written.end(); ++a) {
+      for (auto b = std::next(a); b != written.end(); ++b) {
+        if (a->second.size() == b->second.size()) CHECK(cv::countNonZero(a->second != b->second) > 0);
+      }
+    }
+    const auto dataset = open_dataset(layout.format, dir.path());
+    std::size_t checked = 0, normal = 0;
+    for (const auto& category : dataset->categories()) {
+      for (const auto& ref : dataset->split(category).test) {
+        INFO(ref.id);
+        const Sample sample = dataset->load(ref);
+        const auto expected = written.find(ref.id);
+        if (expected == written.end()) {
+          CHECK((sample.mask.empty() || cv::countNonZero(sample.mask) == 0));
+          ++normal;
+          continue;
+        }
+        REQUIRE_FALSE(sample.mask.empty());
+        REQUIRE(sample.mask.size() == expected->second.size());
+        CHECK(cv::countNonZero(sample.mask != expected->second) == 0);
+        ++checked;
+      }
+    }
+    // Every mask written for a test image was loaded for exactly that image (KSDD2's defective
+    // training images are not test samples).
+    std::size_t expected_checked = 0;
+    for (const auto& [id, mask] : written) expected_checked += id.rfind("train/", 0) == 0 ? 0 : 1;
+    CHECK(checked == expected_checked);
+    CHECK(normal > 0);
+  }
+}
