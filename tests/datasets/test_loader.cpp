@@ -102,11 +102,15 @@ TEST_CASE("without a synthesiser the ground-truth mask follows the image to the 
   BatchLoader loader(*f.dataset, f.split.test, make_standard_transform(spec, nullptr), options);
   const auto batch = loader.next();
   REQUIRE(batch.has_value());
+  REQUIRE(batch->size() == f.split.test.size());
+  std::size_t anomalous = 0;
   for (const auto& s : *batch) {
     CHECK(s.anomalous == (s.label == Label::anomalous));
     if (s.anomalous) {
+      ++anomalous;
       REQUIRE(s.mask.size() == cv::Size(32, 32));
       CHECK(cv::countNonZero(s.mask) > 0);
     }
   }
+  CHECK(anomalous > 0);
 }

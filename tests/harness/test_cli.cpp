@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include <fstream>
 
 using namespace kdad;
@@ -69,16 +71,27 @@ TEST_CASE("scores files: ids with or without extension / header / errors with li
 }
 
 TEST_CASE("the protocol id depends on every setting that changes a value", "[harness]") {
-  EvalProtocol a;
-  EvalProtocol b = a;
-  CHECK(protocol_id(a) == protocol_id(b));
-  b.pro_limit = 0.05;
-  CHECK(protocol_id(a) != protocol_id(b));
-  b = a;
-  b.image_score = "scores_file";
-  CHECK(protocol_id(a) != protocol_id(b));
-  b = a;
-  b.rd4ad_policy = metrics::Rd4adPolicy::zero;
-  CHECK(protocol_id(a) != protocol_id(b));
+  const EvalProtocol a;
+  CHECK(protocol_id(a) == protocol_id(EvalProtocol{}));
   CHECK(protocol_id(a).size() == 14);
+  // Each field on its own changes the id (a new field must be added here and to canonical_json).
+  const std::vector<std::pair<const char*, void (*)(EvalProtocol&)>> changes = {
+      {"pro_limit", [](EvalProtocol& p) { p.pro_limit = 0.05; }},
+      {"resolution", [](EvalProtocol& p) { p.resolution = "method"; }},
+      {"map_resize", [](EvalProtocol& p) { p.map_resize = "nearest"; }},
+      {"mask_rule", [](EvalProtocol& p) { p.mask_rule = "bilinear_threshold"; }},
+      {"image_score", [](EvalProtocol& p) { p.image_score = "scores_file"; }},
+      {"rd4ad_policy", [](EvalProtocol& p) { p.rd4ad_policy = metrics::Rd4adPolicy::zero; }},
+      {"rd4ad_thresholds", [](EvalProtocol& p) { p.rd4ad_thresholds = 100; }},
+      {"rd4ad_fpr_limit", [](EvalProtocol& p) { p.rd4ad_fpr_limit = 0.2; }},
+  };
+  std::set<std::string> ids = {protocol_id(a)};
+  for (const auto& [field, change] : changes) {
+    INFO(field);
+    EvalProtocol b = a;
+    change(b);
+    CHECK(protocol_id(b) != protocol_id(a));
+    ids.insert(protocol_id(b));
+  }
+  CHECK(ids.size() == changes.size() + 1);
 }

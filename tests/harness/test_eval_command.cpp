@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 
@@ -114,10 +115,40 @@ TEST_CASE("kdad eval stores one cell per category and never duplicates a repeate
 TEST_CASE("maps of another size are resized to the ground truth", "[harness][e2e]") {
   Fixture f;
   const fs::path file = f.maps / "disc" / "test" / "good" / "000.tiff";
-  cv::Mat small = cv::Mat::ones(32, 32, CV_32F);
+  const cv::Size native = datasets::read_anomaly_map(file).size();
+  cv::Mat small = cv::Mat::zeros(native.height / 2, native.width / 2, CV_32F);
+  small.at<float>(5, 7) = 9.0f;  // one peak: bilinear upscaling lowers it
   datasets::write_anomaly_map(file, small);
-  const auto doc = eval_json(f, {"--categories", "disc"});
+  const std::string db = (f.dir / "r.sqlite").string();
+  const auto doc = eval_json(f, {"--categories", "disc", "--store", db});
   CHECK(doc["categories"][0]["resized_maps"] == 1);
+
+  // The same map resized here (OpenCV bilinear, half-pixel centres) and given at native size must
+  // give the same pixel metrics: the resize is that one.
+  fs::copy(f.maps, f.dir / "native_maps", fs::copy_options::recursive);
+  cv::Mat resized;
+  cv::resize(small, resized, native, 0, 0, cv::INTER_LINEAR);
+  datasets::write_anomaly_map(f.dir / "native_maps" / "disc" / "test" / "good" / "000.tiff", resized);
+  const auto native_doc = nlohmann::json::parse(run({"eval", "--dataset", f.data.string(), "--maps",
+                                                     (f.dir / "native_maps").string(), "--categories", "disc", "--json"}));
+  CHECK(native_doc["categories"][0]["resized_maps"] == 0);
+  for (const char* metric : {"pixel_auroc", "pixel_ap", "pixel_f1_max", "au_pro", "au_pro_rd4ad"}) {
+    INFO(metric);
+    CHECK(doc["categories"][0]["metrics"][metric] == native_doc["categories"][0]["metrics"][metric]);
+  }
+  // The image score is the maximum of the map as stored, before the resize.
+  double resized_max = 0;
+  cv::minMaxLoc(resized, nullptr, &resized_max);
+  REQUIRE(resized_max < 9.0);
+  bool found = false;
+  const auto stored = reports::ResultsStore::open_for_reading(db).cells();
+  REQUIRE(!stored.empty());
+  for (const auto& image : stored.at(0).record.images) {
+    if (image.sample_id != "disc/test/good/000") continue;
+    found = true;
+    CHECK(image.score == 9.0);
+  }
+  CHECK(found);
 }
 
 TEST_CASE("kdad eval names a missing map / an extra map / a bad map and a bad scores file", "[harness][e2e]") {

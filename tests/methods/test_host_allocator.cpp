@@ -51,8 +51,18 @@ TEST_CASE("the caching host allocator reuses freed large blocks and leaves small
 
 TEST_CASE("a reused block is initialised by the operation that asks for it", "[methods][allocator]") {
   install_caching_host_allocator();
-  { torch::Tensor dirty = torch::full({kLargeFloats}, 7.0F); }
+  release_cached_host_memory();
+  void* dirty_block = nullptr;
+  {
+    torch::Tensor dirty = torch::full({kLargeFloats}, 7.0F);
+    dirty_block = dirty.data_ptr();
+  }
+  const HostCacheStats before = host_cache_stats();
   const torch::Tensor zeros = torch::zeros({kLargeFloats});
+  // The block that held the 7s is the one handed out again, so the zeros below prove that it was
+  // initialised, not that fresh pages happened to be zero.
+  REQUIRE(zeros.data_ptr() == dirty_block);
+  CHECK(host_cache_stats().hits == before.hits + 1);
   CHECK(zeros.abs().max().item<float>() == 0.0F);
   const torch::Tensor ones = torch::ones({kLargeFloats});
   CHECK(ones.sum().item<double>() == static_cast<double>(kLargeFloats));
