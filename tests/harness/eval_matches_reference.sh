@@ -22,20 +22,37 @@ trap 'rm -rf "$work"' EXIT
 "$python" - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
+METRICS = ("image_auroc", "au_pro", "pixel_auroc", "pixel_ap", "image_ap", "pixel_f1_max", "image_f1_max")
 worst = 0.0
 checked = 0
+failures = []
+
+
+def compare(where, a, b):
+    global worst, checked
+    if (a is None) != (b is None):
+        failures.append(f"{where}: kdad {a} vs reference {b}")
+    elif a is not None:
+        worst = max(worst, abs(a - b))
+        checked += 1
+
+
 for suffix in ("", "05"):
     ours = json.load(open(f"{work}/kdad{suffix}.json"))
     ref = json.load(open(f"{work}/ref{suffix}.json"))
-    for cat in ours["categories"]:
-        expected = ref["categories"][cat["category"]]
-        for name in ("image_auroc", "au_pro", "pixel_auroc", "pixel_ap", "image_ap"):
-            a, b = cat["metrics"][name], expected[name]
-            if (a is None) != (b is None):
-                sys.exit(f"{cat['category']} {name}: kdad {a} vs reference {b}")
-            if a is not None:
-                worst = max(worst, abs(a - b))
-                checked += 1
-print(f"{checked} values compared, largest difference {worst:.3e}")
-sys.exit(0 if worst <= 1e-9 and checked >= 20 else 1)
+    ours_by_name = {c["category"]: c for c in ours["categories"]}
+    if sorted(ours_by_name) != sorted(ref["categories"]):
+        failures.append(f"categories: kdad {sorted(ours_by_name)} vs reference {sorted(ref['categories'])}")
+    for name, expected in ref["categories"].items():
+        if name not in ours_by_name:
+            continue
+        for metric in METRICS:
+            compare(f"{name} {metric}", ours_by_name[name]["metrics"].get(metric), expected[metric])
+    for metric in METRICS:
+        compare(f"mean {metric}", ours["mean"].get(metric), ref["mean"][metric])
+expected_values = 2 * (len(ref["categories"]) + 1) * len(METRICS)
+print(f"{checked} values compared (expected {expected_values}), largest difference {worst:.3e}")
+for failure in failures:
+    print(failure)
+sys.exit(0 if not failures and worst <= 1e-9 and checked == expected_values else 1)
 PY

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <set>
 
 using namespace kdad;
 using namespace kdad::reports;
@@ -187,6 +188,57 @@ TEST_CASE("a version-1 database from an earlier kdad is migrated to the current 
   CHECK(cell->record.metrics.at(0).value == 0.875);
   CHECK_FALSE(cell->record.peak_rss_bytes.has_value());  // columns added by v2 are empty for old cells
   CHECK(upgraded.finished_keys() == std::set<std::string>{"old-key"});
+}
+
+TEST_CASE("a database written by kdad 0.1.0 (schema 1, committed file) is read and migrated with its data",
+          "[reports]") {
+  // tests/data/stores/v1_kdad-0.1.0_eval.sqlite was written by `kdad eval --store` built from commit
+  // 02bf7d2 (see tests/data/stores/README.md); today's code never wrote it.
+  const auto committed = test::data_dir() / "stores" / "v1_kdad-0.1.0_eval.sqlite";
+  const std::string before = test::file_bytes(committed);
+  REQUIRE(before.size() > 0);
+  auto check = [](ResultsStore& store) {
+    CHECK(store.schema_version() == current_schema_version());
+    const auto cells = store.cells();
+    REQUIRE(cells.size() == 1);
+    const CellRecord& cell = cells[0].record;
+    CHECK(cell.key == "5b035babd68fb8d1fbb0e77263dee097e69941278ad2945a702f78fe84ffb2ba");
+    CHECK(cell.category == "disc");
+    CHECK(cell.protocol_id == "p-f8dd00d18731");
+    CHECK(cell.status == "ok");
+    CHECK(metric_value(cell, "image_auroc") == 0.6875);
+    CHECK(metric_value(cell, "au_pro") == Approx(0.550290505945117).epsilon(1e-14));
+    CHECK(metric_value(cell, "pixel_f1_max") == Approx(0.139751552795031).epsilon(1e-14));
+    CHECK(cell.curves.size() >= 4);
+    for (const auto& curve : cell.curves) {
+      INFO(curve.name);
+      CHECK(curve.x.size() == curve.y.size());
+      CHECK(curve.x.size() >= 2);
+    }
+    CHECK(cell.images.empty());  // schema 1 kept no per-image scores
+    CHECK(store.finished_keys() == std::set<std::string>{cell.key});
+    const auto runs = store.runs();
+    REQUIRE(runs.size() == 1);
+    CHECK(runs[0].record.kdad_version == "0.1.0");
+    CHECK(runs[0].record.git_sha == "02bf7d266d15cda0003d392ef6272b6ae0e8b2c4");
+  };
+  {
+    ResultsStore reader = ResultsStore::open_for_reading(committed);
+    check(reader);
+  }
+  CHECK(test::file_bytes(committed) == before);  // reading never migrates the file itself
+
+  test::TempDir dir;
+  const auto copy = dir / "old.sqlite";
+  std::filesystem::copy_file(committed, copy);
+  {
+    ResultsStore upgraded(copy);
+    check(upgraded);
+  }
+  Database migrated(copy, Database::Mode::read_only);
+  auto version = migrated.prepare("PRAGMA user_version");
+  REQUIRE(version.step());
+  CHECK(version.column_int(0) == current_schema_version());
 }
 
 TEST_CASE("per-image scores, artifacts, method labels and calibration round-trip", "[reports]") {
