@@ -210,10 +210,18 @@ WriteOutcome ResultsStore::write_cell(std::int64_t run_id, const CellRecord& cel
   return outcome;
 }
 
+std::map<std::string, std::string> ResultsStore::cell_statuses() {
+  std::map<std::string, std::string> statuses;
+  Statement query = db_.prepare("SELECT key, status FROM cells");
+  while (query.step()) statuses.emplace(query.column_text(0), query.column_text(1));
+  return statuses;
+}
+
 std::set<std::string> ResultsStore::finished_keys() {
   std::set<std::string> keys;
-  Statement query = db_.prepare("SELECT key FROM cells WHERE status = 'ok'");
-  while (query.step()) keys.insert(query.column_text(0));
+  for (const auto& [key, status] : cell_statuses()) {
+    if (status == "ok") keys.insert(key);
+  }
   return keys;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <optional>
@@ -52,6 +53,8 @@ class ResultsStore {
   std::vector<StoredRun> runs();
   /// Every cell with its metrics, curves, timings, images and artifacts, oldest first.
   std::vector<StoredCell> cells();
+  /// Status ("ok" or "failed") of every stored cell by key.
+  std::map<std::string, std::string> cell_statuses();
   /// Keys of every cell finished with status "ok" (what `--resume` skips).
   std::set<std::string> finished_keys();
   /// Marks as "interrupted" the runs of `host` still "running" whose process is no longer

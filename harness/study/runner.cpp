@@ -28,10 +28,13 @@ bool process_alive(std::int64_t pid) {
   return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
 }
 
-void print_grid(std::ostream& out, const std::vector<Cell>& cells, const std::set<std::string>& finished) {
+// `stored` is each stored cell's status by key; "-" marks a cell not in the store yet.
+void print_grid(std::ostream& out, const std::vector<Cell>& cells, const std::map<std::string, std::string>& stored) {
   fmt::print(out, "{:>5}  {:<16}  {:<8}  {}\n", "cell", "key", "stored", "method/dataset/category/seed");
   for (const auto& cell : cells) {
-    fmt::print(out, "{:>5}  {:<16}  {:<8}  {}\n", cell.index, cell.key.substr(0, 16), finished.count(cell.key) ? "ok" : "-", cell.name());
+    const auto status = stored.find(cell.key);
+    fmt::print(out, "{:>5}  {:<16}  {:<8}  {}\n", cell.index, cell.key.substr(0, 16),
+               status == stored.end() ? std::string("-") : status->second, cell.name());
   }
 }
 
@@ -75,10 +78,10 @@ RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& re
   RunSummary summary;
   summary.cells = cells.size();
   if (options.dry_run) {
-    std::set<std::string> finished;
-    std::error_code ec;
-    if (fs::exists(manifest.database, ec)) finished = reports::ResultsStore(manifest.database).finished_keys();
-    print_grid(out, cells, finished);
+    std::map<std::string, std::string> stored;
+    std::error_code ec;  // a dry run never creates or migrates the database
+    if (fs::exists(manifest.database, ec)) stored = reports::ResultsStore::open_for_reading(manifest.database).cell_statuses();
+    print_grid(out, cells, stored);
     return summary;
   }
 

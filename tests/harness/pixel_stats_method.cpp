@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <cstdlib>
 #include <thread>
 
 namespace kdad::test {
@@ -24,6 +25,10 @@ class PixelStats final : public methods::Method {
 
   void fit(const methods::TrainingData& data, const methods::FitContext& context) override {
     if (data.category == options_.text("fail_category")) throw DataError(data.category, "pixel_stats was told to fail here");
+    // Outside the options, so the cell key stays the same: a resumed run must retry such a cell.
+    if (const char* transient = std::getenv("KDAD_TEST_FAIL_CATEGORY"); transient && data.category == transient) {
+      throw DataError(data.category, "pixel_stats failed transiently (KDAD_TEST_FAIL_CATEGORY)");
+    }
     seed_ = context.seed;
     cv::Mat sum = cv::Mat::zeros(size_, size_, CV_64F), sum_sq = sum.clone();
     for (std::size_t i = 0; i < data.samples.size(); ++i) {

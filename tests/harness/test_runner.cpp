@@ -16,7 +16,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 using namespace kdad;
@@ -229,6 +231,44 @@ TEST_CASE("a failing cell is recorded with its message and the sweep goes on unl
   const RunSummary stopped = s.run(m, fail_fast);
   CHECK(stopped.failed == 1);
   CHECK(stopped.ok == 0);
+}
+
+TEST_CASE("resume re-runs the cells that failed and skips only the finished ones", "[runner]") {
+  Study s;
+  const Manifest m = s.manifest();
+  const auto keys = expand_grid(m);
+  REQUIRE(keys.size() == 4);
+  ::setenv("KDAD_TEST_FAIL_CATEGORY", "disc", 1);
+  const RunSummary first = s.run(m);
+  ::unsetenv("KDAD_TEST_FAIL_CATEGORY");
+  CHECK(first.ok == 2);
+  CHECK(first.failed == 2);
+  std::set<std::string> failed_keys;
+  {
+    reports::ResultsStore store(m.database);
+    for (const auto& cell : keys) {
+      const auto stored = store.find_cell(cell.key);
+      REQUIRE(stored.has_value());
+      if (stored->record.status == "failed") failed_keys.insert(cell.key);
+    }
+  }
+  REQUIRE(failed_keys.size() == 2);
+
+  RunOptions resume;
+  resume.resume = true;
+  const RunSummary second = s.run(m, resume);
+  CHECK(second.skipped == 2);
+  CHECK(second.ok == 2);
+  CHECK(second.failed == 0);
+  reports::ResultsStore store(m.database);
+  CHECK(store.count_cells() == 4);  // the failed cells were replaced, not added
+  for (const auto& key : failed_keys) {
+    const auto stored = store.find_cell(key);
+    REQUIRE(stored.has_value());
+    CHECK(stored->record.status == "ok");
+    CHECK(stored->record.category == "disc");
+  }
+  CHECK(store.finished_keys().size() == 4);
 }
 
 TEST_CASE("the same manifest and seeds give identical metrics in two runs", "[runner]") {
