@@ -3,6 +3,7 @@
 
 #include "methods/common/calibration.h"
 #include "methods/common/environment.h"
+#include "methods/mkd/mkd.h"
 #include "methods/rd/reverse_distillation.h"
 
 namespace kdad::methods {
@@ -16,6 +17,8 @@ void register_builtin_methods(MethodRegistry& registry) {
                 reverse_distillation_options(true), [](const MethodOptions& options) {
                   return std::make_unique<ReverseDistillation>(reverse_distillation_config(true, options));
                 }});
+  registry.add({"mkd", "Multiresolution Knowledge Distillation (Salehi et al., CVPR 2021; rohban-lab/Knowledge_Distillation_AD)",
+                mkd_options(), [](const MethodOptions& options) { return std::make_unique<Mkd>(mkd_config(options)); }});
   registry.set_environment_setup(apply_torch_environment);
   registry.set_device_memory_probe(cuda_memory_probe());
   registry.set_speed_calibration(measure_conv_calibration);

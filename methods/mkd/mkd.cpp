@@ -1,0 +1,166 @@
+// MKD: training the cloner, detection scores and gradient maps, checkpoints.
+#include "methods/mkd/mkd.h"
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "datasets/loader.h"
+#include "methods/common/checkpoint.h"
+#include "methods/common/gaussian.h"
+#include "methods/common/state_dict.h"
+#include "methods/common/tensors.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
+#include <opencv2/core.hpp>
+#include <torch/optim/adam.h>
+
+#include <chrono>
+
+namespace kdad::methods {
+namespace {
+
+constexpr int kCheckpointVersion = 1;
+// SmoothGrad's noisy copies go through the networks in chunks of this many (memory, not results).
+constexpr std::int64_t kSmoothGradChunk = 16;
+
+}  // namespace
+
+Mkd::Mkd(MkdConfig config) : config_(std::move(config)) {}
+
+MethodInfo Mkd::info() const { return {"mkd", config_.canonical_options, kCheckpointVersion, weights_}; }
+
+datasets::PreprocessSpec Mkd::preprocess() const {
+  datasets::PreprocessSpec spec;
+  spec.filter = config_.filter;
+  spec.imagenet_normalize = config_.imagenet_normalize;
+  spec.mask_rule = datasets::MaskResize::bilinear_threshold;
+  if (config_.resize_size > 0) {
+    spec.size = {config_.resize_size, config_.resize_size};
+    spec.crop = {config_.image_size, config_.image_size};
+  } else {
+    spec.size = {config_.image_size, config_.image_size};
+  }
+  return spec;
+}
+
+void Mkd::build(const torch::Device& device) {
+  device_ = device;
+  source_ = make_backbone(BackboneKind::vgg16);
+  if (config_.pretrained == Pretrained::imagenet) {
+    weights_ = load_backbone_weights(*source_, backbone_info(BackboneKind::vgg16), config_.weights_dir);
+  } else {
+    weights_ = "none (seeded random initialisation)";
+  }
+  source_->eval();
+  for (auto& p : source_->parameters()) p.set_requires_grad(false);
+  cloner_ = MkdCloner(config_.cloner, config_.bias);
+  source_->to(device);
+  cloner_->to(device);
+}
+
+void Mkd::fit(const TrainingData& data, const FitContext& context) {
+  if (data.samples.empty()) throw DataError(data.category, "no training images");
+  seed_ = context.seed;
+  build(parse_device(context.device));
+  cloner_->train();
+  torch::optim::Adam optimizer(cloner_->parameters(), torch::optim::AdamOptions(config_.lr));
+  const auto transform = datasets::make_standard_transform(preprocess(), nullptr);
+  const std::int64_t steps_per_epoch = (static_cast<std::int64_t>(data.samples.size()) + config_.batch_size - 1) / config_.batch_size;
+  std::int64_t step = 0;
+  for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
+    datasets::LoaderOptions options;
+    options.batch_size = config_.batch_size;
+    options.threads = std::max(1, context.threads - 1);
+    options.shuffle = true;
+    options.seed = context.seed;
+    options.epoch = static_cast<std::uint64_t>(epoch);
+    datasets::BatchLoader loader(data.dataset, data.samples, transform, options);
+    while (auto batch = loader.next()) {
+      const auto start = std::chrono::steady_clock::now();
+      std::vector<datasets::FloatImage> inputs;
+      for (auto& sample : *batch) inputs.push_back(std::move(sample.image));
+      const torch::Tensor x = stack_images(inputs, device_);
+      std::vector<torch::Tensor> target;
+      {
+        torch::NoGradGuard no_grad;  // the source is fixed
+        target = source_->features(x);
+      }
+      const torch::Tensor loss = mkd_discrepancy(cloner_->forward(x), target, config_.lambda, 0).mean();
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      ++step;
+      if (context.progress) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        context.progress->report({"fit", epoch, config_.epochs, step, steps_per_epoch * config_.epochs, loss.item<double>(),
+                                  static_cast<double>(inputs.size()) / std::max(seconds, 1e-9)});
+      }
+    }
+  }
+  fitted_ = true;
+}
+
+std::vector<Prediction> Mkd::predict(const std::vector<Sample>& batch) {
+  if (!fitted_) throw InternalError("mkd", "predict before fit or load");
+  source_->eval();
+  cloner_->eval();
+  const datasets::PreprocessSpec spec = preprocess();
+  std::vector<datasets::FloatImage> images;
+  for (const auto& sample : batch) {
+    images.push_back(datasets::to_float_image(datasets::prepare_image(sample.image, spec), spec.imagenet_normalize));
+  }
+  const torch::Tensor x = stack_images(images, device_);
+  const MkdNetworks networks{*source_, *cloner_, config_.lambda};
+  torch::Tensor scores, gradients;
+  if (config_.localization == MkdLocalization::smooth_grad) {
+    torch::NoGradGuard no_grad;  // SmoothGrad differentiates the noisy copies only
+    scores = mkd_discrepancy(cloner_->forward(x), source_->features(x), config_.lambda, 1);
+  } else {
+    gradients = score_gradients(networks, x, config_.localization == MkdLocalization::gbp, &scores);
+  }
+  scores = scores.cpu();
+  std::vector<Prediction> out;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto index = static_cast<std::int64_t>(i);
+    // SmoothGrad's noise comes from (cell seed, image id): the same whatever the batch.
+    at::Generator generator = at::detail::createCPUGenerator(Rng(seed_).derive(batch[i].id).derive("smooth_grad").next_u64());
+    const NoiseSource noise = [&](std::int64_t count) {
+      return torch::randn({count, x.size(1), x.size(2), x.size(3)}, generator, torch::kFloat);
+    };
+    const cv::Mat saliency = mkd_saliency(networks, config_.localization, x.narrow(0, index, 1),
+                                          gradients.defined() ? gradients[index] : torch::Tensor(), config_.smoothgrad_samples,
+                                          config_.smoothgrad_noise, noise, kSmoothGradChunk);
+    Prediction p;
+    p.anomaly_map = scipy_gaussian_filter(saliency, config_.sigma);
+    p.score = scores[index].item<float>();
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+void Mkd::save(const std::filesystem::path& folder) const {
+  if (!fitted_) throw InternalError("mkd", "save before fit");
+  std::map<std::string, std::shared_ptr<torch::nn::Module>> modules = {{"cloner", cloner_.ptr()}};
+  if (config_.pretrained == Pretrained::none) modules["source"] = source_;  // random sources are not re-creatable
+  write_checkpoint(folder, {"mkd", kCheckpointVersion, config_.canonical_options, seed_, weights_}, modules);
+}
+
+void Mkd::load(const std::filesystem::path& folder) {
+  build(device_);
+  std::map<std::string, std::shared_ptr<torch::nn::Module>> modules = {{"cloner", cloner_.ptr()}};
+  if (config_.pretrained == Pretrained::none) modules["source"] = source_;
+  const CheckpointHeader header = read_checkpoint(folder, {"mkd", kCheckpointVersion, config_.canonical_options, 0, ""}, modules);
+  seed_ = header.seed;
+  source_->to(device_);
+  cloner_->to(device_);
+  fitted_ = true;
+}
+
+void Mkd::load_official_cloner(const std::filesystem::path& file) {
+  build(device_);
+  load_into(*cloner_, read_state_dict(file), file.string());
+  cloner_->to(device_);
+  fitted_ = true;
+}
+
+}  // namespace kdad::methods
