@@ -285,7 +285,7 @@ TEST_CASE("an image's prediction does not depend on the batch it is predicted in
   Data data(6, 1);
   const auto samples = data.test_samples(5);
   REQUIRE(samples.size() == 5);
-  for (const std::string id : {"rd", "mrkd"}) {
+  for (const std::string id : {"rd", "mrkd", "mkd"}) {
     INFO(id);
     auto method = fitted(registry, id, {{"epochs", "1"}, {"image_size", "64"}}, data, 3);
     const auto batch = method->predict(samples);
