@@ -2,6 +2,7 @@
 // and most tests compile without torch). DESIGN.md §2.
 #pragma once
 
+#include "core/error.h"
 #include "core/sample.h"
 #include "datasets/dataset.h"
 #include "datasets/synthesis.h"
@@ -73,6 +74,15 @@ class Method {
   /// Reads a state written by save(); throws ConfigError naming the file on a version or option
   /// mismatch.
   virtual void load(const std::filesystem::path& folder) = 0;
+  /// Loads a trained state to evaluate without training: a folder written by save(), or a file in
+  /// the layout of the method's official code (RD4AD/MRKD {'bn', 'decoder'}, MKD's cloner state
+  /// dict). `context` gives the device and the cell's seed (test-time randomness such as MRKD's
+  /// masks and MKD's SmoothGrad noise). Methods without an official layout read folders only.
+  virtual void load_trained(const std::filesystem::path& path, const FitContext& context) {
+    (void)context;
+    if (std::filesystem::is_directory(path)) return load(path);
+    throw ConfigError(path.string(), info().id + " reads only checkpoint folders written by kdad");
+  }
 };
 
 }  // namespace kdad::methods

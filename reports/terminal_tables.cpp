@@ -71,7 +71,8 @@ void print_study_table(std::ostream& out, const std::vector<StoredCell>& cells, 
     const TimingRecord* predict = find_timing(c, "predict_per_image");
     const double images_per_second =
         predict && predict->total_s > 0 ? static_cast<double>(predict->count) / predict->total_s : 0.0;
-    fmt::print(out, " {:>7.1f}s {:>7.1f}\n", fit ? fit->total_s : 0.0, images_per_second);
+    // A cell that evaluated a given checkpoint trained nothing: no fit time.
+    fmt::print(out, " {:>8} {:>7.1f}\n", fit ? fmt::format("{:.1f}s", fit->total_s) : std::string("-"), images_per_second);
   }
   for (const auto& name : not_run) fmt::print(out, "{:<52}  not run\n", name);
 

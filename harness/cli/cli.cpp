@@ -362,10 +362,13 @@ Command parse_verify(const std::vector<std::string>& args) {
 Command parse_run(const std::vector<std::string>& args) {
   po::options_description options("run options");
   RunCommand command;
-  std::string manifest, log_json, pretrained;
+  std::string manifest, log_json, pretrained, checkpoint;
   options.add_options()
       ("help,h", "show this help")
       ("manifest", po::value<std::string>(&manifest)->required(), "study manifest (TOML)")
+      ("checkpoint", po::value<std::string>(&checkpoint),
+       "evaluate this trained state instead of training: a kdad checkpoint folder or an official checkpoint file; "
+       "{category} and {seed} are filled per cell")
       ("pretrained", po::value<std::string>(&pretrained), "imagenet|none: override every method's pretrained option")
       ("resume", po::bool_switch(&command.resume), "skip cells already finished in the store")
       ("fail-fast", po::bool_switch(&command.fail_fast), "stop at the first failed cell")
@@ -373,7 +376,8 @@ Command parse_run(const std::vector<std::string>& args) {
       ("calibrate", po::bool_switch(&command.calibrate),
        "time a fixed torch workload first and store it with the run (kdad compare then compares speeds as ratios to it)")
       ("log-json", po::value<std::string>(&log_json), "append one JSON event per line to this file");
-  const std::string usage = "usage: kdad run MANIFEST [--resume] [--fail-fast] [--dry-run] [--log-json FILE]";
+  const std::string usage =
+      "usage: kdad run MANIFEST [--resume] [--fail-fast] [--dry-run] [--checkpoint PATTERN] [--log-json FILE]";
   if (wants_help(args)) return HelpCommand{describe(options, usage)};
   po::positional_options_description positional;
   positional.add("manifest", 1);
@@ -386,6 +390,7 @@ Command parse_run(const std::vector<std::string>& args) {
     }
     command.forced_options["pretrained"] = pretrained;
   }
+  if (!checkpoint.empty()) command.checkpoint = std::filesystem::absolute(checkpoint).lexically_normal().string();
   return command;
 }
 

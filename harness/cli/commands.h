@@ -62,6 +62,8 @@ struct RunCommand {
   bool calibrate = false;  ///< time the speed calibration workload and store it with the run
   std::optional<std::filesystem::path> log_json;
   std::map<std::string, std::string> forced_options;  ///< e.g. pretrained=none for every method
+  /// Evaluate this trained state ({category}/{seed} pattern, absolute) in every method instead of training.
+  std::string checkpoint;
 };
 
 /// `kdad report DB --html FILE`: the self-contained HTML report of a results database.

@@ -158,11 +158,18 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
     fit_context.seed = cell.seed;
     fit_context.threads = context.threads;
     fit_context.progress = &context.progress;
-    const auto fit_start = Clock::now();
-    method->fit({dataset, split.train, cell.category}, fit_context);
-    const double fit_seconds = seconds_since(fit_start);
     const fs::path artifacts = cell_artifacts(manifest, cell);
-    if (manifest.save_checkpoints) method->save(artifacts / "checkpoint");
+    std::optional<double> fit_seconds;
+    if (cell.checkpoint.empty()) {
+      const auto fit_start = Clock::now();
+      method->fit({dataset, split.train, cell.category}, fit_context);
+      fit_seconds = seconds_since(fit_start);
+      if (manifest.save_checkpoints) method->save(artifacts / "checkpoint");
+    } else {
+      record.kind = "checkpoint_eval";  // a given trained state is evaluated; nothing is trained
+      method->load_trained(cell.checkpoint, fit_context);
+    }
+    record.weights = method->info().weights;
 
     const fs::path export_folder = manifest.export_maps ? artifacts / "maps" : fs::path();
     Predicted predicted = predict_all(*method, dataset, split.test, context, export_folder, true);
@@ -202,7 +209,7 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
     if (manifest.gallery) {
       record.artifacts = write_gallery(dataset, split.test, predicted.scored, artifacts / "gallery", GallerySpec{});
     }
-    record.timings.push_back({"fit", 1, fit_seconds, std::nullopt, std::nullopt});
+    if (fit_seconds) record.timings.push_back({"fit", 1, *fit_seconds, std::nullopt, std::nullopt});
     record.timings.push_back({"predict_per_image", static_cast<std::int64_t>(predicted.timed_images), predicted.seconds,
                               percentile(predicted.per_image_seconds, 0.5), percentile(predicted.per_image_seconds, 0.95)});
     record.timings.push_back({"evaluate", 1, evaluate_seconds, std::nullopt, std::nullopt});
@@ -214,6 +221,7 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
                 predicted.seconds > 0 ? static_cast<double>(predicted.timed_images) / predicted.seconds : 0.0},
                {"rd4ad_images_undefined", result.pro_rd4ad.images_undefined},
                {"artifacts", artifacts.string()}};
+    if (!cell.checkpoint.empty()) details["checkpoint"] = cell.checkpoint.string();
     record.status = "ok";
   } catch (const std::exception& e) {
     record.status = "failed";

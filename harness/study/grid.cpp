@@ -15,6 +15,21 @@ std::string Cell::name() const {
   return fmt::format("{}/{}/{}/seed{}", method->label, datasets::format_name(dataset->format), category, seed);
 }
 
+namespace {
+
+// SHA-256 of a checkpoint file, or of a checkpoint folder's files (names and contents, sorted):
+// a cell evaluating other weights is another cell.
+std::string trained_state_digest(const std::filesystem::path& path) {
+  if (!std::filesystem::is_directory(path)) return sha256_file_hex(path);
+  std::map<std::string, std::string> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(path)) {
+    if (entry.is_regular_file()) files[entry.path().lexically_relative(path).string()] = sha256_file_hex(entry.path());
+  }
+  return sha256_hex(nlohmann::json(files).dump());
+}
+
+}  // namespace
+
 std::vector<Cell> expand_grid(const Manifest& manifest) {
   // Fingerprints depend on the data only: compute each (dataset, category) once.
   std::map<std::pair<const ManifestDataset*, std::string>, std::string> fingerprints;
@@ -37,7 +52,7 @@ std::vector<Cell> expand_grid(const Manifest& manifest) {
           cell.category = category;
           cell.seed = seed;
           cell.dataset_fingerprint = fingerprints.at({&dataset, category});
-          cell.key = sha256_hex(nlohmann::json({{"kind", "train_eval"},
+          nlohmann::json identity = {{"kind", "train_eval"},
                                                 {"method", method.id},
                                                 {"options", method.options.canonical()},
                                                 {"dataset_format", datasets::format_name(dataset.format)},
@@ -45,8 +60,13 @@ std::vector<Cell> expand_grid(const Manifest& manifest) {
                                                 {"category", category},
                                                 {"seed", seed},
                                                 {"protocol", protocol_id(manifest.protocol)},
-                                                {"device", device_kind}})
-                                    .dump());
+                                                {"device", device_kind}};
+          if (!method.checkpoint.empty()) {
+            cell.checkpoint = checkpoint_path(method, category, seed);
+            identity["kind"] = "checkpoint_eval";
+            identity["checkpoint"] = trained_state_digest(cell.checkpoint);
+          }
+          cell.key = sha256_hex(identity.dump());
           cells.push_back(std::move(cell));
         }
       }

@@ -5,6 +5,7 @@
 #include "harness/study/manifest.h"
 
 #include <memory>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct Cell {
   std::string category;
   std::uint64_t seed = 0;
   std::string dataset_fingerprint;
+  std::filesystem::path checkpoint;      ///< a trained state to evaluate instead of training; empty = train
   std::string key;                       ///< SHA-256 hex: method + options + data + protocol + seed + device kind
   /// "label/format/category/seed N", for people.
   std::string name() const;

@@ -83,8 +83,9 @@ void read_protocol(const toml::table& table, EvalProtocol& protocol, Problems& p
 }
 
 void read_method(const toml::table& table, const methods::MethodRegistry& registry,
-                 const std::map<std::string, std::string>& forced, Manifest& m, Problems& problems) {
-  check_keys(table, {"id", "preset", "options", "label"}, "[[method]]", problems);
+                 const std::map<std::string, std::string>& forced, const std::string& forced_checkpoint,
+                 const fs::path& base, Manifest& m, Problems& problems) {
+  check_keys(table, {"id", "preset", "options", "label", "checkpoint"}, "[[method]]", problems);
   ManifestMethod method;
   method.line = line_of(table);
   const auto id = read<std::string>(table, "id", "a string", problems);
@@ -110,6 +111,9 @@ void read_method(const toml::table& table, const methods::MethodRegistry& regist
   }
   method.label = read<std::string>(table, "label", "a string", problems)
                      .value_or(method.preset == "default" ? method.id : fmt::format("{}[{}]", method.id, method.preset));
+  const std::string checkpoint =
+      forced_checkpoint.empty() ? read<std::string>(table, "checkpoint", "a string", problems).value_or("") : forced_checkpoint;
+  if (!checkpoint.empty()) method.checkpoint = resolve(base, checkpoint).string();
   try {
     for (const auto& [name, value] : forced) {
       for (const auto& spec : registry.find(method.id).options) {
@@ -185,7 +189,7 @@ std::string canonical_json(const Manifest& m) {
   doc["protocol"] = nlohmann::json::parse(harness::canonical_json(m.protocol));
   for (const auto& method : m.methods) {
     doc["methods"].push_back({{"id", method.id}, {"preset", method.preset}, {"label", method.label},
-                              {"options", method.options.values()}});
+                              {"options", method.options.values()}, {"checkpoint", method.checkpoint}});
   }
   for (const auto& dataset : m.datasets) {
     doc["datasets"].push_back({{"format", datasets::format_name(dataset.format)}, {"root", dataset.root.string()},
@@ -196,12 +200,23 @@ std::string canonical_json(const Manifest& m) {
 
 }  // namespace
 
+fs::path checkpoint_path(const ManifestMethod& method, const std::string& category, std::uint64_t seed) {
+  std::string path = method.checkpoint;
+  for (const auto& [placeholder, value] : {std::pair<std::string, std::string>{"{category}", category},
+                                           std::pair<std::string, std::string>{"{seed}", std::to_string(seed)}}) {
+    for (auto at = path.find(placeholder); at != std::string::npos; at = path.find(placeholder, at + value.size())) {
+      path.replace(at, placeholder.size(), value);
+    }
+  }
+  return path;
+}
+
 ManifestError::ManifestError(std::vector<std::string> problems)
     : ConfigError(problems.size() == 1 ? problems.front() : fmt::format("{} problems in the manifest", problems.size())),
       problems_(std::move(problems)) {}
 
 Manifest read_manifest(const fs::path& file, const methods::MethodRegistry& registry,
-                       const std::map<std::string, std::string>& forced) {
+                       const std::map<std::string, std::string>& forced, const std::string& forced_checkpoint) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) throw ConfigError(file.string(), "manifest not found");
   toml::table root;
@@ -272,13 +287,26 @@ Manifest read_manifest(const fs::path& file, const methods::MethodRegistry& regi
     }
     for (const auto& item : *list) each(*item.as_table());
   };
-  tables("method", [&](const toml::table& t) { read_method(t, registry, forced, m, problems); });
+  tables("method", [&](const toml::table& t) { read_method(t, registry, forced, forced_checkpoint, base, m, problems); });
   tables("dataset", [&](const toml::table& t) { read_dataset(t, base, m, problems); });
   std::set<std::string> labels;
   for (const auto& method : m.methods) {
     if (!labels.insert(method.label).second) {
       problems.add_at(method.line, fmt::format("two methods share the label '{}'; give one a different label", method.label));
     }
+  }
+  for (const auto& method : m.methods) {
+    if (method.checkpoint.empty()) continue;
+    std::set<std::string> missing;
+    for (const auto& dataset : m.datasets) {
+      for (const auto& category : dataset.categories) {
+        for (const std::uint64_t seed : m.seeds) {
+          const fs::path path = checkpoint_path(method, category, seed);
+          if (!fs::exists(path, ec)) missing.insert(path.string());
+        }
+      }
+    }
+    for (const auto& path : missing) problems.add_at(method.line, fmt::format("checkpoint '{}' not found", path));
   }
   if (!problems.items().empty()) throw ManifestError(problems.items());
   m.canonical = canonical_json(m);

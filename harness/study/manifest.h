@@ -21,8 +21,15 @@ struct ManifestMethod {
   std::map<std::string, std::string> overrides;  ///< option name → value as written
   methods::MethodOptions options;                ///< defaults + preset + overrides, checked
   std::string label;                             ///< display name; defaults to "<id>[<preset>]"
+  /// A trained state to evaluate instead of training: a kdad checkpoint folder or an official
+  /// checkpoint file, with {category} and {seed} filled per cell; resolved against the manifest's
+  /// folder. Empty = train.
+  std::string checkpoint;
   int line = 0;
 };
+
+/// `method`'s checkpoint for one cell ({category} and {seed} filled in); empty when it trains.
+std::filesystem::path checkpoint_path(const ManifestMethod& method, const std::string& category, std::uint64_t seed);
 
 struct ManifestDataset {
   datasets::DatasetFormat format = datasets::DatasetFormat::mvtec_ad;
@@ -68,8 +75,10 @@ class ManifestError : public ConfigError {
 /// options (against `registry`), dataset formats, roots and categories. Relative paths are taken
 /// relative to the manifest's folder. Throws ManifestError listing every problem.
 /// `forced` options (e.g. {"pretrained": "none"} from `kdad run --pretrained none`) replace the
-/// manifest's value in every method that has that option.
+/// manifest's value in every method that has that option; a `forced_checkpoint` pattern (from
+/// `kdad run --checkpoint`) replaces every method's checkpoint. A checkpoint missing for any cell
+/// is a problem naming the path.
 Manifest read_manifest(const std::filesystem::path& file, const methods::MethodRegistry& registry,
-                       const std::map<std::string, std::string>& forced = {});
+                       const std::map<std::string, std::string>& forced = {}, const std::string& forced_checkpoint = "");
 
 }  // namespace kdad::harness

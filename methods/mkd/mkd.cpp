@@ -156,6 +156,13 @@ void Mkd::load(const std::filesystem::path& folder) {
   fitted_ = true;
 }
 
+void Mkd::load_trained(const std::filesystem::path& path, const FitContext& context) {
+  device_ = parse_device(context.device);
+  if (std::filesystem::is_directory(path)) return load(path);
+  load_official_cloner(path);
+  seed_ = context.seed;
+}
+
 void Mkd::load_official_cloner(const std::filesystem::path& file) {
   build(device_);
   load_into(*cloner_, read_state_dict(file), file.string());

@@ -50,6 +50,7 @@ class Mkd final : public Method {
   std::vector<Prediction> predict(const std::vector<Sample>& batch) override;
   void save(const std::filesystem::path& folder) const override;
   void load(const std::filesystem::path& folder) override;
+  void load_trained(const std::filesystem::path& path, const FitContext& context) override;
 
   /// Loads a cloner state dict saved by the official code (`Cloner_<class>_epoch_<e>.pth`, keys
   /// features.<i>.*) so that it can be evaluated without training. Throws DataError naming the file

@@ -7,6 +7,7 @@
 #include "datasets/nsa_synthesis.h"
 #include "methods/common/checkpoint.h"
 #include "methods/common/gaussian.h"
+#include "methods/common/state_dict.h"
 #include "methods/common/tensors.h"
 #include "methods/rd/loss.h"
 
@@ -199,6 +200,32 @@ void ReverseDistillation::load(const std::filesystem::path& folder) {
   const CheckpointHeader header = read_checkpoint(folder, {config_.method_id, kCheckpointVersion, config_.canonical_options, 0, ""}, modules);
   seed_ = header.seed;
   teacher_->to(device_);
+  bottleneck_->to(device_);
+  decoder_->to(device_);
+  fitted_ = true;
+}
+
+}  // namespace kdad::methods
+
+namespace kdad::methods {
+
+void ReverseDistillation::load_trained(const std::filesystem::path& path, const FitContext& context) {
+  device_ = parse_device(context.device);
+  if (std::filesystem::is_directory(path)) return load(path);
+  seed_ = context.seed;
+  build(device_);
+  const StateDict state = read_state_dict(path);
+  // The official files nest the two students' state dicts under "bn" and "decoder".
+  StateDict bottleneck, decoder;
+  for (const auto& [name, tensor] : state) {
+    if (name.rfind("bn.", 0) == 0) bottleneck.emplace_back(name.substr(3), tensor);
+    else if (name.rfind("decoder.", 0) == 0) decoder.emplace_back(name.substr(8), tensor);
+  }
+  if (bottleneck.empty() || decoder.empty()) {
+    throw DataError(path.string(), "not an RD4AD/MRKD student checkpoint: it needs 'bn' and 'decoder' state dicts");
+  }
+  load_into(*bottleneck_, bottleneck, path.string() + " (bn)");
+  load_into(*decoder_, decoder, path.string() + " (decoder)");
   bottleneck_->to(device_);
   decoder_->to(device_);
   fitted_ = true;

@@ -49,6 +49,8 @@ class ReverseDistillation final : public Method {
   std::vector<Prediction> predict(const std::vector<Sample>& batch) override;
   void save(const std::filesystem::path& folder) const override;
   void load(const std::filesystem::path& folder) override;
+  /// A kdad checkpoint folder, or an official RD4AD/MRKD student file ({'bn': ..., 'decoder': ...}).
+  void load_trained(const std::filesystem::path& path, const FitContext& context) override;
 
  private:
   void build(const torch::Device& device);

@@ -18,6 +18,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -310,6 +311,68 @@ TEST_CASE("exported maps follow the MVTec layout and kdad eval reproduces the ce
     ++compared;
   }
   CHECK(compared >= 6);  // pixel AU-ROC, AP, F1-max and its threshold, AU-PRO, PRO-RD4AD
+}
+
+TEST_CASE("a manifest checkpoint is evaluated instead of training per category under its own cell keys", "[runner]") {
+  Study s;
+  const Manifest trained = s.manifest("", "[0]");
+  REQUIRE(s.run(trained).ok == 2);
+  // Gather the trained states by category, as a user keeps official or earlier checkpoints.
+  std::map<std::string, std::string> trained_keys;
+  fs::create_directories(s.dir / "states");
+  for (const auto& cell : expand_grid(trained)) {
+    fs::copy(s.dir / "results" / "artifacts" / cell.key.substr(0, 16) / "checkpoint", s.dir / "states" / cell.category,
+             fs::copy_options::recursive);
+    trained_keys[cell.category] = cell.key;
+  }
+  const std::string with_checkpoint = R"(
+name = "given"
+database = "given.sqlite"
+artifacts = "given"
+seeds = [0]
+
+[[method]]
+id = "pixel_stats"
+preset = "tiny"
+options = { jitter = 0.01 }
+checkpoint = "states/{category}"
+
+[[dataset]]
+format = "mvtec_ad"
+root = "data"
+categories = "all"
+)";
+  const Manifest given = read_manifest(s.write("given.toml", with_checkpoint), s.registry);
+  const auto cells = expand_grid(given);
+  REQUIRE(cells.size() == 2);
+  for (const auto& cell : cells) {
+    CHECK(cell.checkpoint == (s.dir / "states" / cell.category).lexically_normal());
+    CHECK(cell.key != trained_keys.at(cell.category));  // another kind of cell
+  }
+  const RunSummary summary = s.run(given);
+  CHECK(summary.ok == 2);
+  reports::ResultsStore original(trained.database), evaluated(given.database);
+  for (const auto& cell : cells) {
+    INFO(cell.category);
+    const auto stored = evaluated.find_cell(cell.key);
+    const auto reference = original.find_cell(trained_keys.at(cell.category));
+    REQUIRE(stored.has_value());
+    REQUIRE(reference.has_value());
+    CHECK(stored->record.kind == "checkpoint_eval");
+    CHECK_THAT(stored->record.details_json, Contains("states/" + cell.category));
+    for (const auto& t : stored->record.timings) CHECK(t.phase != "fit");
+    REQUIRE(stored->record.metrics.size() == reference->record.metrics.size());
+    for (std::size_t i = 0; i < stored->record.metrics.size(); ++i) {
+      INFO(stored->record.metrics[i].name);
+      CHECK(stored->record.metrics[i].value == reference->record.metrics[i].value);  // the same trained state
+    }
+  }
+  // Other weights under the same path are another cell; a missing checkpoint is named before anything runs.
+  std::ofstream(s.dir / "states" / "disc" / "state.yml", std::ios::app) << "\n";
+  CHECK(expand_grid(read_manifest(s.dir / "given.toml", s.registry))[0].key != cells[0].key);
+  fs::remove_all(s.dir / "states" / "weave");
+  CHECK_THROWS_WITH(read_manifest(s.dir / "given.toml", s.registry),
+                    Contains("given.toml:7: checkpoint '") && Contains("states/weave' not found"));
 }
 
 TEST_CASE("the JSON log has one event per line for every cell", "[runner]") {
