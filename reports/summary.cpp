@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
 
@@ -13,12 +14,21 @@ namespace {
 
 struct GroupKey {
   std::string protocol, method, options, format, root;
+  std::int64_t max_train_images = 0;
   auto operator<=>(const GroupKey&) const = default;
 };
 
+// The training-image cap a cell ran with (cell details; 0 = all): capped and full runs of one
+// dataset are different studies.
+std::int64_t max_train_images(const CellRecord& c) {
+  const auto details = nlohmann::json::parse(c.details_json.empty() ? "{}" : c.details_json, nullptr, false);
+  if (!details.is_object() || !details.contains("max_train_images")) return 0;
+  return details["max_train_images"].get<std::int64_t>();
+}
+
 GroupKey key_of(const CellRecord& c) {
   return {c.protocol_id, method_display_name(c), c.method_options.value_or(c.maps_source.value_or("")),
-          c.dataset_format, c.dataset_root};
+          c.dataset_format, c.dataset_root, max_train_images(c)};
 }
 
 std::int64_t seed_of(const StoredCell* cell) { return cell->record.seed.value_or(0); }
@@ -98,6 +108,7 @@ void name_groups(Summary& summary) {
     if (roots_per_format[g.dataset_format].size() > 1) {
       g.dataset += " (" + std::filesystem::path(g.dataset_root).filename().string() + ")";
     }
+    if (g.max_train_images > 0) g.dataset += " [" + std::to_string(g.max_train_images) + " train]";
   }
 }
 
@@ -159,6 +170,7 @@ Summary summarize(const std::vector<StoredCell>& cells) {
     group.method_options = key.options;
     group.dataset_format = key.format;
     group.dataset_root = key.root;
+    group.max_train_images = key.max_train_images;
     for (auto& [name, category] : categories) {
       summarize_category(category, summary.metrics);
       group.categories.push_back(std::move(category));

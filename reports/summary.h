@@ -50,7 +50,8 @@ struct GroupSummary {
   std::string method_options;  ///< canonical options, or the maps folder
   std::string dataset_format;
   std::string dataset_root;
-  std::string dataset;         ///< display name, unique within the summary
+  std::int64_t max_train_images = 0;  ///< the study's cap on training images per category (0 = all)
+  std::string dataset;         ///< display name, unique within the summary; "[N train]" when capped
   std::vector<CategorySummary> categories;  ///< sorted by name
   /// Mean over categories per metric (defined only when every category is); std and interval
   /// over the seeds common to all categories.

@@ -1,10 +1,12 @@
 // One cell of a study.
 #include "harness/study/cell_runner.h"
+#include "datasets/training_subset.h"
 
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "datasets/image_io.h"
+#include "datasets/training_subset.h"
 #include "harness/cli/allocator_choice.h"
 #include "harness/bench/bench_support.h"
 #include "harness/scoring/cell_records.h"
@@ -149,7 +151,8 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
     reset_peak_rss();
     context.registry.reset_device_peak(manifest.device);
     const datasets::Dataset& dataset = context.datasets.get(*cell.dataset);
-    const datasets::CategorySplit split = dataset.split(cell.category);
+    datasets::CategorySplit split = dataset.split(cell.category);
+    datasets::limit_training_images(split, cell.dataset->max_train_images);
     std::unique_ptr<methods::Method> method = context.registry.create(cell.method->id, cell.method->options);
     record.weights = method->info().weights;
 
@@ -222,6 +225,7 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
                {"rd4ad_images_undefined", result.pro_rd4ad.images_undefined},
                {"artifacts", artifacts.string()}};
     if (!cell.checkpoint.empty()) details["checkpoint"] = cell.checkpoint.string();
+    if (cell.dataset->max_train_images > 0) details["max_train_images"] = cell.dataset->max_train_images;
     record.status = "ok";
   } catch (const std::exception& e) {
     record.status = "failed";

@@ -3,6 +3,7 @@
 
 #include "core/sha256.h"
 #include "datasets/fingerprint.h"
+#include "datasets/training_subset.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -36,7 +37,9 @@ std::vector<Cell> expand_grid(const Manifest& manifest) {
   for (const auto& dataset : manifest.datasets) {
     const auto opened = datasets::open_dataset(dataset.format, dataset.root, dataset.options);
     for (const auto& category : dataset.categories) {
-      fingerprints[{&dataset, category}] = datasets::fingerprint_split(opened->split(category));
+      datasets::CategorySplit split = opened->split(category);
+      datasets::limit_training_images(split, dataset.max_train_images);  // the cap is part of the data a cell sees
+      fingerprints[{&dataset, category}] = datasets::fingerprint_split(split);
     }
   }
   const std::string device_kind = manifest.device.rfind("cuda", 0) == 0 ? "cuda" : "cpu";

@@ -129,7 +129,7 @@ void read_method(const toml::table& table, const methods::MethodRegistry& regist
 }
 
 void read_dataset(const toml::table& table, const fs::path& base, Manifest& m, Problems& problems) {
-  check_keys(table, {"format", "root", "categories", "visa_split"}, "[[dataset]]", problems);
+  check_keys(table, {"format", "root", "categories", "visa_split", "max_train_images"}, "[[dataset]]", problems);
   ManifestDataset dataset;
   dataset.line = line_of(table);
   const auto format = read<std::string>(table, "format", "a string", problems);
@@ -145,6 +145,10 @@ void read_dataset(const toml::table& table, const fs::path& base, Manifest& m, P
   }
   if (auto root = read<std::string>(table, "root", "a string", problems)) dataset.root = resolve(base, *root);
   if (auto split = read<std::string>(table, "visa_split", "a string", problems)) dataset.options.visa_split_csv = *split;
+  if (auto cap = read<std::int64_t>(table, "max_train_images", "an integer", problems)) {
+    if (*cap < 0) problems.add(table.get("max_train_images"), "max_train_images must be 0 (all) or positive");
+    else dataset.max_train_images = static_cast<std::size_t>(*cap);
+  }
   std::unique_ptr<datasets::Dataset> opened;
   try {
     opened = datasets::open_dataset(dataset.format, dataset.root, dataset.options);
@@ -193,7 +197,7 @@ std::string canonical_json(const Manifest& m) {
   }
   for (const auto& dataset : m.datasets) {
     doc["datasets"].push_back({{"format", datasets::format_name(dataset.format)}, {"root", dataset.root.string()},
-                               {"categories", dataset.categories}});
+                               {"categories", dataset.categories}, {"max_train_images", dataset.max_train_images}});
   }
   return doc.dump();
 }

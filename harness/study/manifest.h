@@ -36,6 +36,7 @@ struct ManifestDataset {
   std::filesystem::path root;              ///< resolved against the manifest's folder
   std::vector<std::string> categories;     ///< resolved: every category when the manifest says "all"
   datasets::DatasetOptions options;
+  std::size_t max_train_images = 0;        ///< seeded cap on training images per category (0 = all)
   int line = 0;
 };
 

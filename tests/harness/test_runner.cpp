@@ -10,6 +10,7 @@
 #include "pixel_stats_method.h"
 #include "reports/sqlite.h"
 #include "reports/store.h"
+#include "reports/summary.h"
 #include "datasets/mvtec_ad.h"
 #include "test_support.h"
 
@@ -373,6 +374,48 @@ categories = "all"
   fs::remove_all(s.dir / "states" / "weave");
   CHECK_THROWS_WITH(read_manifest(s.dir / "given.toml", s.registry),
                     Contains("given.toml:7: checkpoint '") && Contains("states/weave' not found"));
+}
+
+TEST_CASE("a dataset's training cap changes the cells' data and is named in reports", "[runner]") {
+  Study s;
+  const Manifest full = s.manifest("", "[0]");
+  std::string text = R"(
+name = "capped"
+database = "capped.sqlite"
+artifacts = "capped"
+seeds = [0]
+
+[[method]]
+id = "pixel_stats"
+preset = "tiny"
+options = { jitter = 0.01 }
+
+[[dataset]]
+format = "mvtec_ad"
+root = "data"
+categories = "all"
+max_train_images = 3
+)";
+  const Manifest capped = read_manifest(s.write("capped.toml", text), s.registry);
+  const auto full_cells = expand_grid(full), capped_cells = expand_grid(capped);
+  REQUIRE(capped_cells.size() == full_cells.size());
+  for (std::size_t i = 0; i < capped_cells.size(); ++i) {
+    CHECK(capped_cells[i].dataset_fingerprint != full_cells[i].dataset_fingerprint);
+    CHECK(capped_cells[i].key != full_cells[i].key);
+  }
+  REQUIRE(s.run(capped).ok == 2);
+  const auto stored = reports::ResultsStore(capped.database).cells();
+  REQUIRE(stored.size() == 2);
+  for (const auto& cell : stored) {
+    const auto details = nlohmann::json::parse(cell.record.details_json);
+    CHECK(details["train_images"] == 3);
+    CHECK(details["max_train_images"] == 3);
+  }
+  const auto summary = reports::summarize(stored);
+  REQUIRE(summary.groups.size() == 1);
+  CHECK(summary.groups[0].dataset == "mvtec_ad [3 train]");
+  text.replace(text.find("max_train_images = 3"), 20, "max_train_images = -1");
+  CHECK_THROWS_WITH(read_manifest(s.write("capped.toml", text), s.registry), Contains("max_train_images must be"));
 }
 
 TEST_CASE("the JSON log has one event per line for every cell", "[runner]") {
