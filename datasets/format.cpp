@@ -46,6 +46,10 @@ std::string format_name(DatasetFormat format) {
   return "unknown";
 }
 
+std::filesystem::path default_dataset_root(DatasetFormat format) {
+  return format == DatasetFormat::fashion_mnist ? std::filesystem::path(kDebianFashionMnistRoot) : std::filesystem::path();
+}
+
 std::unique_ptr<Dataset> open_dataset(DatasetFormat format, const std::filesystem::path& root,
                                       const DatasetOptions& options) {
   if (root.empty() && format != DatasetFormat::fashion_mnist) {
@@ -62,11 +66,11 @@ std::unique_ptr<Dataset> open_dataset(DatasetFormat format, const std::filesyste
     case DatasetFormat::mnist: return open_idx_dataset("mnist", root);
     case DatasetFormat::fashion_mnist: {
       std::error_code ec;
-      if (root.empty() && !std::filesystem::is_directory(kDebianFashionMnistRoot, ec)) {
+      if ((root.empty() || root == default_dataset_root(format)) && !std::filesystem::is_directory(kDebianFashionMnistRoot, ec)) {
         throw DataError(kDebianFashionMnistRoot, "not found; install Debian's dataset-fashion-mnist package or give "
                                                  "the folder holding the IDX files");
       }
-      return open_idx_dataset("fashion_mnist", root.empty() ? std::filesystem::path(kDebianFashionMnistRoot) : root);
+      return open_idx_dataset("fashion_mnist", root.empty() ? default_dataset_root(format) : root);
     }
     case DatasetFormat::cifar10: return open_cifar10(root);
     case DatasetFormat::folder: return std::make_unique<FolderLayout>(root);

@@ -42,6 +42,10 @@ struct DatasetOptions {
   int threads = 1;                                               ///< for readers that decode while listing
 };
 
+/// Where `format` is found when no root is given (Fashion-MNIST: Debian's dataset-fashion-mnist
+/// package); empty for formats without a default location.
+std::filesystem::path default_dataset_root(DatasetFormat format);
+
 /// Opens `root` as `format`. An empty root means the default location where one exists
 /// (Fashion-MNIST: Debian's dataset-fashion-mnist package). Throws DataError when unreadable.
 std::unique_ptr<Dataset> open_dataset(DatasetFormat format, const std::filesystem::path& root,

@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <optional>
+#include <string>
 
 namespace kdad::harness {
 namespace {
@@ -52,13 +54,23 @@ methods::CellEnvironment bench_environment() {
   return {0, hardware_threads(), "cpu", true, allocator_choice() == AllocatorChoice::caching};
 }
 
+// The values of `entry`'s test-time option whose cost differs by orders of magnitude (MKD's
+// localization), each benchmarked on its own; {""} when it has none.
+std::vector<std::string> localization_variants(const methods::MethodEntry& entry) {
+  for (const auto& option : entry.options) {
+    if (option.name == "localization") return {"gradients", "gbp", "smooth_grad"};
+  }
+  return {""};
+}
+
 }  // namespace
 
 void register_method_benchmarks(const methods::MethodRegistry& registry, LoaderFixture& fixture) {
   for (const auto& entry : registry.entries()) {
+    const std::string size = registry.resolve(entry.id, "paper", {}).text("image_size");  // the paper's working size
     for (const int batch : {4, 16}) {
       benchmark::RegisterBenchmark(
-          fmt::format("methods/{}/fit_step/256/batch:{}", entry.id, batch).c_str(),
+          fmt::format("methods/{}/fit_step/{}/batch:{}", entry.id, size, batch).c_str(),
           [&registry, &fixture, id = entry.id, batch](benchmark::State& state) {
             const datasets::MvtecAd dataset(fixture.root());
             auto split = dataset.split("weave");
@@ -84,14 +96,19 @@ void register_method_benchmarks(const methods::MethodRegistry& registry, LoaderF
           })
           ->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
     }
+    for (const std::string& variant : localization_variants(entry)) {
     for (const int batch : {1, 4}) {
+      const std::string name = variant.empty() ? fmt::format("methods/{}/predict/{}/batch:{}", entry.id, size, batch)
+                                               : fmt::format("methods/{}/predict_{}/{}/batch:{}", entry.id, variant, size, batch);
       benchmark::RegisterBenchmark(
-          fmt::format("methods/{}/predict/256/batch:{}", entry.id, batch).c_str(),
-          [&registry, &fixture, id = entry.id, batch](benchmark::State& state) {
+          name.c_str(),
+          [&registry, &fixture, id = entry.id, batch, variant](benchmark::State& state) {
             const datasets::MvtecAd dataset(fixture.root());
             auto split = dataset.split("weave");
             split.train.resize(2);
-            const auto options = registry.resolve(id, "paper", {{"pretrained", "none"}, {"epochs", "1"}, {"batch_size", "2"}});
+            std::map<std::string, std::string> overrides = {{"pretrained", "none"}, {"epochs", "1"}, {"batch_size", "2"}};
+            if (!variant.empty()) overrides["localization"] = variant;
+            const auto options = registry.resolve(id, "paper", overrides);
             registry.apply_environment(bench_environment());
             auto method = registry.create(id, options);
             methods::FitContext context;
@@ -103,6 +120,7 @@ void register_method_benchmarks(const methods::MethodRegistry& registry, LoaderF
             measure_iterations(state, static_cast<std::uint64_t>(batch), [&] { benchmark::DoNotOptimize(method->predict(samples)); });
           })
           ->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(5.0);
+    }
     }
   }
 }

@@ -144,6 +144,7 @@ void read_dataset(const toml::table& table, const fs::path& base, Manifest& m, P
     return;
   }
   if (auto root = read<std::string>(table, "root", "a string", problems)) dataset.root = resolve(base, *root);
+  else dataset.root = datasets::default_dataset_root(dataset.format);  // recorded with each cell as given
   if (auto split = read<std::string>(table, "visa_split", "a string", problems)) dataset.options.visa_split_csv = *split;
   if (auto cap = read<std::int64_t>(table, "max_train_images", "an integer", problems)) {
     if (*cap < 0) problems.add(table.get("max_train_images"), "max_train_images must be 0 (all) or positive");
