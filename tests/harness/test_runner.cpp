@@ -1,6 +1,7 @@
 // The runner with the test-only method: manifests and their errors, grid keys, running, resume,
 // failure isolation, determinism, exported maps.
 #include "core/error.h"
+#include "datasets/format.h"
 #include "datasets/synthetic.h"
 #include "harness/cli/app.h"
 #include "harness/cli/cli.h"
@@ -416,6 +417,35 @@ max_train_images = 3
   CHECK(summary.groups[0].dataset == "mvtec_ad [3 train]");
   text.replace(text.find("max_train_images = 3"), 20, "max_train_images = -1");
   CHECK_THROWS_WITH(read_manifest(s.write("capped.toml", text), s.registry), Contains("max_train_images must be"));
+}
+
+TEST_CASE("a dataset without a root is read from its default location and recorded with it", "[runner]") {
+  Study s;
+  const auto root = datasets::default_dataset_root(datasets::DatasetFormat::fashion_mnist);
+  if (!fs::is_directory(root)) {
+    test::skip_test(root.string() + " missing (Debian's dataset-fashion-mnist; ci/setup.sh installs it)");
+    return;
+  }
+  const Manifest m = read_manifest(s.write("fmnist.toml", R"(
+name = "fmnist"
+database = "f.sqlite"
+seeds = [0]
+
+[[method]]
+id = "pixel_stats"
+preset = "tiny"
+
+[[dataset]]
+format = "fashion_mnist"
+categories = ["trouser"]
+max_train_images = 20
+)"),
+                                   s.registry);
+  REQUIRE(m.datasets.size() == 1);
+  CHECK(m.datasets[0].root == root);
+  const auto cells = expand_grid(m);
+  REQUIRE(cells.size() == 1);
+  CHECK_FALSE(cells[0].dataset_fingerprint.empty());
 }
 
 TEST_CASE("the JSON log has one event per line for every cell", "[runner]") {
