@@ -3,6 +3,7 @@
 
 #include "methods/common/calibration.h"
 #include "methods/common/environment.h"
+#include "methods/adps/adps.h"
 #include "methods/mkd/mkd.h"
 #include "methods/rd/reverse_distillation.h"
 
@@ -19,6 +20,8 @@ void register_builtin_methods(MethodRegistry& registry) {
                 }});
   registry.add({"mkd", "Multiresolution Knowledge Distillation (Salehi et al., CVPR 2021; rohban-lab/Knowledge_Distillation_AD)",
                 mkd_options(), [](const MethodOptions& options) { return std::make_unique<Mkd>(mkd_config(options)); }});
+  registry.add({"adps", "Asymmetric Distillation Post-Segmentation (TNNLS; no official code: defaults marked guess are kdad's)",
+                adps_options(), [](const MethodOptions& options) { return std::make_unique<Adps>(adps_config(options)); }});
   registry.set_environment_setup(apply_torch_environment);
   registry.set_device_memory_probe(cuda_memory_probe());
   registry.set_speed_calibration(measure_conv_calibration);

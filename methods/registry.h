@@ -22,6 +22,9 @@ struct OptionSpec {
   std::string doc;
   /// Preset name ("paper", "tiny", ...) → value; a preset without an entry keeps the default.
   std::map<std::string, std::string> presets;
+  /// The default is our choice where the method's paper and code say nothing (`kdad methods`
+  /// marks it "guess").
+  bool guessed = false;
 };
 
 /// Option values with every default filled in, checked against the option table.

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <set>
 
 namespace kdad::harness {
@@ -16,16 +17,20 @@ int print_methods(const methods::MethodRegistry& registry, std::ostream& out) {
       for (const auto& [name, value] : option.presets) presets.insert(name);
     }
     fmt::print(out, "{}: {}\n", entry.id, entry.summary);
-    fmt::print(out, "  {:<22} {:<8} {:<16}", "option", "type", "default");
+    fmt::print(out, "  {:<22} {:<8} {:<24}", "option", "type", "default");
     for (const auto& preset : presets) fmt::print(out, " {:<16}", preset);
     fmt::print(out, " doc\n");
     for (const auto& option : entry.options) {
-      fmt::print(out, "  {:<22} {:<8} {:<16}", option.name, methods::option_type_name(option.type), option.default_value);
+      fmt::print(out, "  {:<22} {:<8} {:<24}", option.name, methods::option_type_name(option.type),
+                 option.guessed ? option.default_value + " (guess)" : option.default_value);
       for (const auto& preset : presets) {
         const auto value = option.presets.find(preset);
         fmt::print(out, " {:<16}", value != option.presets.end() ? value->second : "=");
       }
       fmt::print(out, " {}\n", option.doc);
+    }
+    if (std::any_of(entry.options.begin(), entry.options.end(), [](const methods::OptionSpec& o) { return o.guessed; })) {
+      fmt::print(out, "  (guess): a default the paper and code leave open, chosen by kdad; change it to study its effect\n");
     }
     fmt::print(out, "\n");
   }

@@ -250,7 +250,7 @@ TEST_CASE("MRKD learns: anomalous generated images score above normal ones", "[m
 // MKD's map is the score's input gradient (vanilla gradients in the tiny preset).
 TEST_CASE("MKD learns: anomalous generated images score above normal ones", "[methods][learning]") { check_learning("mkd"); }
 
-TEST_CASE("out-of-range RD, MRKD and MKD options are refused as config errors naming the option", "[methods][options]") {
+TEST_CASE("out-of-range RD, MRKD, MKD and ADPS options are refused as config errors naming the option", "[methods][options]") {
   MethodRegistry registry;
   register_builtin_methods(registry);
   const std::vector<std::array<std::string, 3>> cases = {
@@ -259,7 +259,9 @@ TEST_CASE("out-of-range RD, MRKD and MKD options are refused as config errors na
       {"rd", "backbone", "vgg16"}, {"rd", "pretrained", "maybe"},
       {"mkd", "image_size", "48"},   {"mkd", "resize_size", "32"}, {"mkd", "normalize", "zscore"}, {"mkd", "cloner", "huge"},
       {"mkd", "lambda", "-0.5"},     {"mkd", "localization", "cam"}, {"mkd", "smoothgrad_samples", "0"},
-      {"mkd", "smoothgrad_noise", "-1"}, {"mkd", "epochs", "0"},   {"mkd", "lr", "0"}};
+      {"mkd", "smoothgrad_noise", "-1"}, {"mkd", "epochs", "0"},   {"mkd", "lr", "0"},
+      {"adps", "tiles", "0"},        {"adps", "image_size", "96"}, {"adps", "mask_downsample", "area"},
+      {"adps", "focal_gamma", "-1"}, {"adps", "backbone", "vgg16"}, {"adps", "segmentation_weight", "-2"}};
   for (const auto& [id, name, value] : cases) {
     INFO(id << " " << name << "=" << value);
     const MethodOptions options = registry.resolve(id, "tiny", {{name, value}});
