@@ -249,6 +249,8 @@ TEST_CASE("RD learns: anomalous generated images score above normal ones", "[met
 TEST_CASE("MRKD learns: anomalous generated images score above normal ones", "[methods][learning]") { check_learning("mrkd"); }
 // MKD's map is the score's input gradient (vanilla gradients in the tiny preset).
 TEST_CASE("MKD learns: anomalous generated images score above normal ones", "[methods][learning]") { check_learning("mkd"); }
+// ADPS's map is its segmentation module's anomaly probability, trained on DRAEM anomalies.
+TEST_CASE("ADPS learns: anomalous generated images score above normal ones", "[methods][learning]") { check_learning("adps"); }
 
 TEST_CASE("out-of-range RD, MRKD, MKD and ADPS options are refused as config errors naming the option", "[methods][options]") {
   MethodRegistry registry;
