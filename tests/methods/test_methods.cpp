@@ -230,17 +230,20 @@ Learning learning_over(const MethodRegistry& registry, const std::string& id, co
   return l;
 }
 
-void check_learning(const std::string& id) {
+void check_learning(const std::string& id, const std::map<std::string, std::string>& options = {}) {
   MethodRegistry registry;
   register_builtin_methods(registry);
   const std::vector<std::string> categories = {"weave", "speckle", "disc"};
   Data data(16, 3, categories);
-  const Learning trained = learning_over(registry, id, {}, data, categories);
+  const Learning trained = learning_over(registry, id, options, data, categories);
   INFO("trained: image " << trained.image << ", pixel " << trained.pixel << " (worst " << trained.worst_pixel << ")");
   CHECK(trained.passes());
   // The control: same data and seed with a learning rate of about zero (one epoch suffices: the
   // weights do not move) must fail the same criteria, or they would not show learning.
-  const Learning untrained = learning_over(registry, id, {{"lr", "1e-12"}, {"epochs", "1"}}, data, categories);
+  std::map<std::string, std::string> frozen = options;
+  frozen["lr"] = "1e-12";
+  frozen["epochs"] = "1";
+  const Learning untrained = learning_over(registry, id, frozen, data, categories);
   INFO("untrained: image " << untrained.image << ", pixel " << untrained.pixel << " (worst " << untrained.worst_pixel << ")");
   CHECK_FALSE(untrained.passes());
 }
@@ -249,8 +252,11 @@ TEST_CASE("RD learns: anomalous generated images score above normal ones", "[met
 TEST_CASE("MRKD learns: anomalous generated images score above normal ones", "[methods][learning]") { check_learning("mrkd"); }
 // MKD's map is the score's input gradient (vanilla gradients in the tiny preset).
 TEST_CASE("MKD learns: anomalous generated images score above normal ones", "[methods][learning]") { check_learning("mkd"); }
-// ADPS's map is its segmentation module's anomaly probability, trained on DRAEM anomalies.
-TEST_CASE("ADPS learns: anomalous generated images score above normal ones", "[methods][learning]") { check_learning("adps"); }
+// ADPS's map is its segmentation module's anomaly probability, trained on DRAEM anomalies; at 64 px
+// (32-px tiles) to keep the test a few minutes long.
+TEST_CASE("ADPS learns: anomalous generated images score above normal ones", "[methods][learning]") {
+  check_learning("adps", {{"image_size", "64"}, {"epochs", "100"}});
+}
 
 TEST_CASE("out-of-range RD, MRKD, MKD and ADPS options are refused as config errors naming the option", "[methods][options]") {
   MethodRegistry registry;
