@@ -23,7 +23,10 @@ rm -f "$out"/candidate.sqlite*
 tail -12 "$out/run.log"
 
 if $update; then
-  sqlite3 "$out/candidate.sqlite" "PRAGMA journal_mode = DELETE; VACUUM;" >/dev/null
+  # Dataset roots relative to the repository, so the committed file names no folder of this machine
+  # (compare matches cells by dataset fingerprint, not by path).
+  sqlite3 "$out/candidate.sqlite" "UPDATE cells SET dataset_root = substr(dataset_root, length('$PWD/') + 1)
+    WHERE substr(dataset_root, 1, length('$PWD/')) = '$PWD/'; PRAGMA journal_mode = DELETE; VACUUM;" >/dev/null
   cp "$out/candidate.sqlite" ci/gate/baseline.sqlite
   echo "gate: baseline regenerated: ci/gate/baseline.sqlite (commit it)"
   exit 0
