@@ -6,6 +6,7 @@
 #include "methods/common/checkpoint.h"
 #include "methods/common/gaussian.h"
 #include "methods/common/tensors.h"
+#include "methods/common/training_loop.h"
 
 #include <fmt/format.h>
 #include <opencv2/core.hpp>
@@ -14,7 +15,6 @@
 #include <torch/nn/functional/upsampling.h>
 #include <torch/optim/adam.h>
 
-#include <chrono>
 
 namespace kdad::methods {
 namespace F = torch::nn::functional;
@@ -134,42 +134,26 @@ void Adps::fit(const TrainingData& data, const FitContext& context) {
   const auto transform = datasets::make_standard_transform(preprocess(), synthesizer);
   // DRAEM's schedule, which the paper's "×0.2 at epochs 240 and 270 of 300" is: 80 % and 90 %.
   const int first_drop = static_cast<int>(0.8 * config_.epochs), second_drop = static_cast<int>(0.9 * config_.epochs);
-  const std::int64_t steps_per_epoch = (static_cast<std::int64_t>(data.samples.size()) + config_.batch_size - 1) / config_.batch_size;
-  std::int64_t step = 0;
-  for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
-    const double lr = config_.lr * (epoch > first_drop ? 0.2 : 1.0) * (epoch > second_drop ? 0.2 : 1.0);
-    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-    datasets::LoaderOptions options;
-    options.batch_size = config_.batch_size;
-    options.threads = std::max(1, context.threads - 1);
-    options.shuffle = true;
-    options.seed = context.seed;
-    options.epoch = static_cast<std::uint64_t>(epoch);
-    datasets::BatchLoader loader(data.dataset, data.samples, transform, options);
-    while (auto batch = loader.next()) {
-      const auto start = std::chrono::steady_clock::now();
-      std::vector<datasets::FloatImage> inputs;
-      std::vector<cv::Mat> masks;
-      for (auto& sample : *batch) {
-        inputs.push_back(std::move(sample.image));
-        masks.push_back(sample.anomalous ? sample.mask : cv::Mat());
-      }
-      const torch::Tensor x = stack_images(inputs, device_);
-      const torch::Tensor mask = stack_masks(masks, x.size(2), x.size(3), device_);
-      const Forward f = forward(x);
-      const torch::Tensor loss = adps_distillation_loss(f.teacher, f.student, mask, config_.mask_downsample) +
-                                 config_.segmentation_weight * focal_loss(f.logits, mask, config_.focal_gamma);
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
-      ++step;
-      if (context.progress) {
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        context.progress->report({"fit", epoch, config_.epochs, step, steps_per_epoch * config_.epochs, loss.item<double>(),
-                                  static_cast<double>(inputs.size()) / std::max(seconds, 1e-9)});
-      }
-    }
-  }
+  run_training_epochs(data, context, transform, config_.epochs, config_.batch_size,
+                      [&](std::vector<datasets::PreparedSample>& batch, int epoch) {
+                        const double lr = config_.lr * (epoch > first_drop ? 0.2 : 1.0) * (epoch > second_drop ? 0.2 : 1.0);
+                        for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+                        std::vector<datasets::FloatImage> inputs;
+                        std::vector<cv::Mat> masks;
+                        for (auto& sample : batch) {
+                          inputs.push_back(std::move(sample.image));
+                          masks.push_back(sample.anomalous ? sample.mask : cv::Mat());
+                        }
+                        const torch::Tensor x = stack_images(inputs, device_);
+                        const torch::Tensor mask = stack_masks(masks, x.size(2), x.size(3), device_);
+                        const Forward f = forward(x);
+                        const torch::Tensor loss = adps_distillation_loss(f.teacher, f.student, mask, config_.mask_downsample) +
+                                                   config_.segmentation_weight * focal_loss(f.logits, mask, config_.focal_gamma);
+                        optimizer.zero_grad();
+                        loss.backward();
+                        optimizer.step();
+                        return loss;
+                      });
   fitted_ = true;
 }
 
@@ -177,13 +161,9 @@ std::vector<Prediction> Adps::predict(const std::vector<Sample>& batch) {
   if (!fitted_) throw InternalError("adps", "predict before fit or load");
   student_->eval();
   segmentation_->eval();
-  const datasets::PreprocessSpec spec = preprocess();
-  std::vector<datasets::FloatImage> images;
-  for (const auto& sample : batch) {
-    images.push_back(datasets::to_float_image(datasets::prepare_image(sample.image, spec), spec.imagenet_normalize));
-  }
+  const torch::Tensor input = prepare_input_batch(batch, preprocess(), device_);
   torch::InferenceMode inference;
-  const torch::Tensor probability = torch::softmax(forward(stack_images(images, device_)).logits, 1).select(1, 1).cpu();
+  const torch::Tensor probability = torch::softmax(forward(input).logits, 1).select(1, 1).cpu();
   std::vector<Prediction> out;
   for (std::int64_t i = 0; i < probability.size(0); ++i) {
     Prediction p;

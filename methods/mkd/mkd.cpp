@@ -8,13 +8,13 @@
 #include "methods/common/gaussian.h"
 #include "methods/common/state_dict.h"
 #include "methods/common/tensors.h"
+#include "methods/common/training_loop.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 #include <opencv2/core.hpp>
 #include <torch/optim/adam.h>
 
-#include <chrono>
 
 namespace kdad::methods {
 namespace {
@@ -65,38 +65,22 @@ void Mkd::fit(const TrainingData& data, const FitContext& context) {
   cloner_->train();
   torch::optim::Adam optimizer(cloner_->parameters(), torch::optim::AdamOptions(config_.lr));
   const auto transform = datasets::make_standard_transform(preprocess(), nullptr);
-  const std::int64_t steps_per_epoch = (static_cast<std::int64_t>(data.samples.size()) + config_.batch_size - 1) / config_.batch_size;
-  std::int64_t step = 0;
-  for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
-    datasets::LoaderOptions options;
-    options.batch_size = config_.batch_size;
-    options.threads = std::max(1, context.threads - 1);
-    options.shuffle = true;
-    options.seed = context.seed;
-    options.epoch = static_cast<std::uint64_t>(epoch);
-    datasets::BatchLoader loader(data.dataset, data.samples, transform, options);
-    while (auto batch = loader.next()) {
-      const auto start = std::chrono::steady_clock::now();
-      std::vector<datasets::FloatImage> inputs;
-      for (auto& sample : *batch) inputs.push_back(std::move(sample.image));
-      const torch::Tensor x = stack_images(inputs, device_);
-      std::vector<torch::Tensor> target;
-      {
-        torch::NoGradGuard no_grad;  // the source is fixed
-        target = source_->features(x);
-      }
-      const torch::Tensor loss = mkd_discrepancy(cloner_->forward(x), target, config_.lambda, 0).mean();
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
-      ++step;
-      if (context.progress) {
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        context.progress->report({"fit", epoch, config_.epochs, step, steps_per_epoch * config_.epochs, loss.item<double>(),
-                                  static_cast<double>(inputs.size()) / std::max(seconds, 1e-9)});
-      }
-    }
-  }
+  run_training_epochs(data, context, transform, config_.epochs, config_.batch_size,
+                      [&](std::vector<datasets::PreparedSample>& batch, int) {
+                        std::vector<datasets::FloatImage> inputs;
+                        for (auto& sample : batch) inputs.push_back(std::move(sample.image));
+                        const torch::Tensor x = stack_images(inputs, device_);
+                        std::vector<torch::Tensor> target;
+                        {
+                          torch::NoGradGuard no_grad;  // the source is fixed
+                          target = source_->features(x);
+                        }
+                        const torch::Tensor loss = mkd_discrepancy(cloner_->forward(x), target, config_.lambda, 0).mean();
+                        optimizer.zero_grad();
+                        loss.backward();
+                        optimizer.step();
+                        return loss;
+                      });
   fitted_ = true;
 }
 
@@ -104,12 +88,7 @@ std::vector<Prediction> Mkd::predict(const std::vector<Sample>& batch) {
   if (!fitted_) throw InternalError("mkd", "predict before fit or load");
   source_->eval();
   cloner_->eval();
-  const datasets::PreprocessSpec spec = preprocess();
-  std::vector<datasets::FloatImage> images;
-  for (const auto& sample : batch) {
-    images.push_back(datasets::to_float_image(datasets::prepare_image(sample.image, spec), spec.imagenet_normalize));
-  }
-  const torch::Tensor x = stack_images(images, device_);
+  const torch::Tensor x = prepare_input_batch(batch, preprocess(), device_);
   const MkdNetworks networks{*source_, *cloner_, config_.lambda};
   torch::Tensor scores, gradients;
   if (config_.localization == MkdLocalization::smooth_grad) {

@@ -9,6 +9,7 @@
 #include "methods/common/gaussian.h"
 #include "methods/common/state_dict.h"
 #include "methods/common/tensors.h"
+#include "methods/common/training_loop.h"
 #include "methods/rd/loss.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -16,7 +17,6 @@
 #include <opencv2/core.hpp>
 #include <torch/optim/adam.h>
 
-#include <chrono>
 
 namespace kdad::methods {
 namespace {
@@ -120,42 +120,27 @@ void ReverseDistillation::fit(const TrainingData& data, const FitContext& contex
     }
   }
   const auto transform = datasets::make_standard_transform(preprocess(), synthesizer);
-  const std::int64_t steps_per_epoch = (static_cast<std::int64_t>(data.samples.size()) + config_.batch_size - 1) / config_.batch_size;
-  std::int64_t step = 0;
-  for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
-    datasets::LoaderOptions options;
-    options.batch_size = config_.batch_size;
-    options.threads = std::max(1, context.threads - 1);
-    options.shuffle = true;
-    options.seed = context.seed;
-    options.epoch = static_cast<std::uint64_t>(epoch);
-    datasets::BatchLoader loader(data.dataset, data.samples, transform, options);
-    while (auto batch = loader.next()) {
-      const auto start = std::chrono::steady_clock::now();
-      std::vector<datasets::FloatImage> inputs, targets;
-      for (auto& sample : *batch) {
-        inputs.push_back(std::move(sample.image));
-        if (config_.image_masking) targets.push_back(std::move(sample.clean));
-      }
-      const torch::Tensor input = stack_images(inputs, device_);
-      std::vector<torch::Tensor> target_features, input_features;
-      {
-        torch::NoGradGuard no_grad;  // the teacher is frozen: no graph through it
-        input_features = teacher_->features(input);
-        target_features = config_.image_masking ? teacher_->features(stack_images(targets, device_)) : input_features;
-      }
-      const torch::Tensor loss = flattened_cosine_loss(target_features, student(input_features, nullptr));
-      drop_gradients(optimizer);
-      loss.backward();
-      optimizer.step();
-      ++step;
-      if (context.progress) {
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        context.progress->report({"fit", epoch, config_.epochs, step, steps_per_epoch * config_.epochs,
-                                  loss.item<double>(), static_cast<double>(inputs.size()) / std::max(seconds, 1e-9)});
-      }
-    }
-  }
+  run_training_epochs(data, context, transform, config_.epochs, config_.batch_size,
+                      [&](std::vector<datasets::PreparedSample>& batch, int) {
+                        std::vector<datasets::FloatImage> inputs, targets;
+                        for (auto& sample : batch) {
+                          inputs.push_back(std::move(sample.image));
+                          if (config_.image_masking) targets.push_back(std::move(sample.clean));
+                        }
+                        const torch::Tensor input = stack_images(inputs, device_);
+                        std::vector<torch::Tensor> target_features, input_features;
+                        {
+                          torch::NoGradGuard no_grad;  // the teacher is frozen: no graph through it
+                          input_features = teacher_->features(input);
+                          target_features =
+                              config_.image_masking ? teacher_->features(stack_images(targets, device_)) : input_features;
+                        }
+                        const torch::Tensor loss = flattened_cosine_loss(target_features, student(input_features, nullptr));
+                        drop_gradients(optimizer);
+                        loss.backward();
+                        optimizer.step();
+                        return loss;
+                      });
   fitted_ = true;
 }
 
@@ -164,15 +149,11 @@ std::vector<Prediction> ReverseDistillation::predict(const std::vector<Sample>& 
   teacher_->eval();
   bottleneck_->eval();
   decoder_->eval();
-  const datasets::PreprocessSpec spec = preprocess();
-  std::vector<datasets::FloatImage> images;
   std::vector<std::string> ids;
-  for (const auto& sample : batch) {
-    images.push_back(datasets::to_float_image(datasets::prepare_image(sample.image, spec), spec.imagenet_normalize));
-    ids.push_back(sample.id);
-  }
+  for (const auto& sample : batch) ids.push_back(sample.id);
+  const torch::Tensor input = prepare_input_batch(batch, preprocess(), device_);
   torch::InferenceMode inference;
-  const std::vector<torch::Tensor> features = teacher_->features(stack_images(images, device_));
+  const std::vector<torch::Tensor> features = teacher_->features(input);
   const torch::Tensor maps = cosine_anomaly_map(features, student(features, &ids), config_.image_size).cpu();
   std::vector<Prediction> out;
   for (std::int64_t i = 0; i < maps.size(0); ++i) {
