@@ -1,6 +1,7 @@
 // Shared helpers for the tests: temporary folders and fixture paths.
 #pragma once
 
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -26,6 +27,15 @@ std::filesystem::path data_dir();
 
 /// Bytes of a file, for checking that a file was left untouched.
 std::string file_bytes(const std::filesystem::path& file);
+
+/// A file of raw values written by a reference script (numpy's tofile), read as T.
+template <class T>
+std::vector<T> read_raw(const std::filesystem::path& file) {
+  const std::string bytes = file_bytes(file);
+  std::vector<T> values(bytes.size() / sizeof(T));
+  std::memcpy(values.data(), bytes.data(), values.size() * sizeof(T));
+  return values;
+}
 
 /// The exit code of a reference script whose dependency (a Python module, a Debian package) is
 /// not installed; every other non-zero exit is a failure.

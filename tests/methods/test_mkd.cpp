@@ -31,15 +31,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-template <class T>
-std::vector<T> read_raw(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<T> values(bytes.size() / sizeof(T));
-  std::memcpy(values.data(), bytes.data(), values.size() * sizeof(T));
-  return values;
-}
-
 std::int64_t parameter_count(torch::nn::Module& module) {
   std::int64_t n = 0;
   for (const auto& p : module.parameters()) n += p.numel();
@@ -51,7 +42,7 @@ constexpr int kSmoothGradSamples = 4;
 
 // The reference's map `index` of `mode` as a 64×64 matrix.
 cv::Mat reference_map(const fs::path& folder, const std::string& mode, int index) {
-  const auto values = read_raw<float>(folder / (mode + ".f32"));
+  const auto values = test::read_raw<float>(folder / (mode + ".f32"));
   REQUIRE(values.size() == static_cast<std::size_t>(3 * kSize * kSize));
   return cv::Mat(kSize, kSize, CV_32F, const_cast<float*>(values.data()) + index * kSize * kSize).clone();
 }
@@ -118,7 +109,7 @@ TEST_CASE("MKD's scores and all three maps equal the official computation on an 
   register_builtin_methods(registry);
   registry.apply_environment({0, 2, "cpu", true});
   const auto samples = reference_images(dir.path());
-  const auto scores = read_raw<double>(dir / "scores.f64");
+  const auto scores = test::read_raw<double>(dir / "scores.f64");
   REQUIRE(scores.size() == 3);
   for (const std::string mode : {"gradients", "gbp"}) {
     INFO(mode);
@@ -151,7 +142,7 @@ TEST_CASE("MKD's scores and all three maps equal the official computation on an 
   load_into(*cloner, read_state_dict(dir / "Cloner_weave_epoch_600.pth"), "cloner");
   cloner->eval();
   const MkdNetworks networks{*source, *cloner, 0.5};
-  const auto noise = read_raw<float>(dir / "noise.f32");
+  const auto noise = test::read_raw<float>(dir / "noise.f32");
   const std::int64_t per_image = kSmoothGradSamples * 3 * kSize * kSize;
   REQUIRE(noise.size() == static_cast<std::size_t>(3 * per_image));
   for (int i = 0; i < 3; ++i) {

@@ -23,15 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-template <class T>
-std::vector<T> read_raw(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<T> values(bytes.size() / sizeof(T));
-  std::memcpy(values.data(), bytes.data(), values.size() * sizeof(T));
-  return values;
-}
-
 // Runs tests/data/torch_reference.py once per test; false (test skipped) when python3-torch is
 // not installed, a failure for any other problem.
 bool make_reference(const fs::path& folder) { return test::run_reference_script("torch_reference.py", {folder.string()}); }
@@ -43,7 +34,7 @@ void check_every_tensor(torch::nn::Module& model, const fs::path& folder) {
   std::map<std::string, torch::Tensor> ours;
   for (const auto& item : model.named_parameters()) ours[item.key()] = item.value();
   for (const auto& item : model.named_buffers()) ours[item.key()] = item.value();
-  const auto values = read_raw<double>(folder / "tensors.f64");
+  const auto values = test::read_raw<double>(folder / "tensors.f64");
   std::ifstream names(folder / "tensors.txt");
   std::string name;
   std::size_t count = 0, offset = 0, tensors = 0;
@@ -68,8 +59,8 @@ void check_every_tensor(torch::nn::Module& model, const fs::path& folder) {
 TEST_CASE("state dicts saved by python3-torch load key for key and give torchvision's features", "[methods][weights]") {
   test::TempDir dir;
   if (!make_reference(dir.path())) return;
-  const auto input = read_raw<float>(dir / "input.f32");
-  const auto expected = read_raw<float>(dir / "features.f32");
+  const auto input = test::read_raw<float>(dir / "input.f32");
+  const auto expected = test::read_raw<float>(dir / "features.f32");
   for (const char* file : {"resnet18_zip.pth", "resnet18_legacy.pth"}) {
     INFO(file);
     const StateDict state = read_state_dict(dir / file);
@@ -104,8 +95,8 @@ TEST_CASE("state dicts saved by python3-torch load key for key and give torchvis
 TEST_CASE("SciPy's gaussian_filter with sigma 4 and reflect borders is reproduced", "[methods][weights]") {
   test::TempDir dir;
   if (!make_reference(dir.path())) return;
-  const auto in = read_raw<double>(dir / "gaussian_in.f64");
-  const auto expected = read_raw<double>(dir / "gaussian_out.f64");
+  const auto in = test::read_raw<double>(dir / "gaussian_in.f64");
+  const auto expected = test::read_raw<double>(dir / "gaussian_out.f64");
   cv::Mat map(37, 53, CV_64F, const_cast<double*>(in.data()));
   cv::Mat as_float;
   map.convertTo(as_float, CV_32F);
