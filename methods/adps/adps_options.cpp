@@ -1,5 +1,6 @@
 // ADPS's option table (paper values, and guesses where the paper is silent) and its parsing.
 #include "core/error.h"
+#include "methods/common/option_checks.h"
 #include "methods/adps/adps.h"
 
 #include <fmt/format.h>
@@ -53,19 +54,13 @@ AdpsConfig adps_config(const MethodOptions& options) {
     throw ConfigError(fmt::format("mask_downsample={}", downsample), "must be max_pool or nearest");
   }
   config.mask_downsample = downsample == "nearest" ? MaskDownsample::nearest : MaskDownsample::max_pool;
-  config.segmentation_weight = options.real("segmentation_weight");
-  if (config.segmentation_weight < 0) throw ConfigError(fmt::format("segmentation_weight={}", config.segmentation_weight), "must be 0 or positive");
-  config.focal_gamma = options.real("focal_gamma");
-  if (config.focal_gamma < 0) throw ConfigError(fmt::format("focal_gamma={}", config.focal_gamma), "must be 0 or positive");
-  config.epochs = static_cast<int>(options.integer("epochs"));
-  if (config.epochs < 1) throw ConfigError(fmt::format("epochs={}", config.epochs), "must be at least 1");
-  config.batch_size = static_cast<int>(options.integer("batch_size"));
-  if (config.batch_size < 1) throw ConfigError(fmt::format("batch_size={}", config.batch_size), "must be at least 1");
-  config.lr = options.real("lr");
-  if (config.lr <= 0) throw ConfigError(fmt::format("lr={}", config.lr), "must be positive");
+  config.segmentation_weight = real_non_negative(options, "segmentation_weight");
+  config.focal_gamma = real_non_negative(options, "focal_gamma", "cross-entropy");
+  config.epochs = integer_at_least(options, "epochs", 1);
+  config.batch_size = integer_at_least(options, "batch_size", 1);
+  config.lr = real_positive(options, "lr");
   config.texture_dir = options.text("texture_dir");
-  config.sigma = options.real("sigma");
-  if (config.sigma < 0) throw ConfigError(fmt::format("sigma={}", config.sigma), "must be 0 (no smoothing) or positive");
+  config.sigma = real_non_negative(options, "sigma", "no smoothing");
   return config;
 }
 

@@ -1,5 +1,6 @@
 // MKD's option table (the official configs per dataset family) and its parsing into MkdConfig.
 #include "core/error.h"
+#include "methods/common/option_checks.h"
 #include "methods/mkd/mkd.h"
 
 #include <fmt/format.h>
@@ -61,23 +62,14 @@ MkdConfig mkd_config(const MethodOptions& options) {
   if (cloner != "small" && cloner != "equal") throw ConfigError(fmt::format("cloner={}", cloner), "must be small or equal");
   config.cloner = cloner == "equal" ? ClonerSize::equal : ClonerSize::small;
   config.bias = options.boolean("bias");
-  config.lambda = options.real("lambda");
-  if (config.lambda < 0) throw ConfigError(fmt::format("lambda={}", config.lambda), "must be 0 or positive");
-  config.epochs = static_cast<int>(options.integer("epochs"));
-  if (config.epochs < 1) throw ConfigError(fmt::format("epochs={}", config.epochs), "must be at least 1");
-  config.batch_size = static_cast<int>(options.integer("batch_size"));
-  if (config.batch_size < 1) throw ConfigError(fmt::format("batch_size={}", config.batch_size), "must be at least 1");
-  config.lr = options.real("lr");
-  if (config.lr <= 0) throw ConfigError(fmt::format("lr={}", config.lr), "must be positive");
+  config.lambda = real_non_negative(options, "lambda", "direction only");
+  config.epochs = integer_at_least(options, "epochs", 1);
+  config.batch_size = integer_at_least(options, "batch_size", 1);
+  config.lr = real_positive(options, "lr");
   config.localization = parse_mkd_localization(options.text("localization"));
-  config.smoothgrad_samples = static_cast<int>(options.integer("smoothgrad_samples"));
-  if (config.smoothgrad_samples < 1) {
-    throw ConfigError(fmt::format("smoothgrad_samples={}", config.smoothgrad_samples), "must be at least 1");
-  }
-  config.smoothgrad_noise = options.real("smoothgrad_noise");
-  if (config.smoothgrad_noise < 0) throw ConfigError(fmt::format("smoothgrad_noise={}", config.smoothgrad_noise), "must be 0 or positive");
-  config.sigma = options.real("sigma");
-  if (config.sigma < 0) throw ConfigError(fmt::format("sigma={}", config.sigma), "must be 0 (no smoothing) or positive");
+  config.smoothgrad_samples = integer_at_least(options, "smoothgrad_samples", 1);
+  config.smoothgrad_noise = real_non_negative(options, "smoothgrad_noise");
+  config.sigma = real_non_negative(options, "sigma", "no smoothing");
   return config;
 }
 

@@ -1,5 +1,6 @@
 // The option tables of RD and MRKD and their parsing into a typed config.
 #include "core/error.h"
+#include "methods/common/option_checks.h"
 #include "methods/rd/reverse_distillation.h"
 
 #include <fmt/format.h>
@@ -47,19 +48,15 @@ ReverseDistillationConfig reverse_distillation_config(bool mrkd, const MethodOpt
     throw ConfigError(fmt::format("image_size={}", config.image_size), "must be a multiple of 32 in 32..2048");
   }
   config.filter = datasets::parse_resize_filter(options.text("resize"));
-  config.epochs = static_cast<int>(options.integer("epochs"));
-  config.batch_size = static_cast<int>(options.integer("batch_size"));
-  if (config.epochs < 1) throw ConfigError(fmt::format("epochs={}", config.epochs), "must be at least 1");
-  if (config.batch_size < 1) throw ConfigError(fmt::format("batch_size={}", config.batch_size), "must be at least 1");
-  config.lr = options.real("lr");
+  config.epochs = integer_at_least(options, "epochs", 1);
+  config.batch_size = integer_at_least(options, "batch_size", 1);
+  config.lr = real_positive(options, "lr");
   config.beta1 = options.real("beta1");
   config.beta2 = options.real("beta2");
-  config.sigma = options.real("sigma");
-  if (config.lr <= 0) throw ConfigError(fmt::format("lr={}", config.lr), "must be positive");
+  config.sigma = real_non_negative(options, "sigma", "no smoothing");
   for (const auto& [name, beta] : {std::pair{"beta1", config.beta1}, std::pair{"beta2", config.beta2}}) {
     if (beta < 0 || beta >= 1) throw ConfigError(fmt::format("{}={}", name, beta), "must be in [0, 1)");
   }
-  if (config.sigma < 0) throw ConfigError(fmt::format("sigma={}", config.sigma), "must be 0 (no smoothing) or positive");
   if (mrkd) {
     config.shorter_side_then_crop = true;  // MRKD: Resize(n, LANCZOS) then crops of n
     config.image_masking = options.boolean("image_masking");
