@@ -5,6 +5,7 @@
 
 #include <opencv2/core.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace kdad::datasets {
@@ -13,7 +14,9 @@ namespace {
 constexpr float kMean[3] = {0.485f, 0.456f, 0.406f};
 constexpr float kStd[3] = {0.229f, 0.224f, 0.225f};
 
-cv::Size target_size(cv::Size in, const PreprocessSpec& spec) {
+}  // namespace
+
+cv::Size resized_size(cv::Size in, const PreprocessSpec& spec) {
   switch (spec.size_rule) {
     case PreprocessSpec::SizeRule::exact: return spec.size;
     case PreprocessSpec::SizeRule::shorter_side: return shorter_side_size(in, spec.shorter);
@@ -22,30 +25,40 @@ cv::Size target_size(cv::Size in, const PreprocessSpec& spec) {
   return in;
 }
 
-}  // namespace
+cv::Rect center_crop_rect(cv::Size image, cv::Size crop) {
+  if (crop.width <= 0 || crop.height <= 0) return {0, 0, image.width, image.height};
+  // torchvision pads (left/right/top/bottom) with zeros first when the crop is larger, then crops.
+  const int pad_left = std::max(0, (crop.width - image.width) / 2);
+  const int pad_top = std::max(0, (crop.height - image.height) / 2);
+  const int pad_right = std::max(0, (crop.width - image.width + 1) / 2);
+  const int pad_bottom = std::max(0, (crop.height - image.height + 1) / 2);
+  const int top = static_cast<int>(std::nearbyint((image.height + pad_top + pad_bottom - crop.height) / 2.0));
+  const int left = static_cast<int>(std::nearbyint((image.width + pad_left + pad_right - crop.width) / 2.0));
+  return {left - pad_left, top - pad_top, crop.width, crop.height};
+}
 
 cv::Mat center_crop(const cv::Mat& image, cv::Size crop) {
   if (crop.width <= 0 || crop.height <= 0 || crop == image.size()) return image;
+  cv::Rect rect = center_crop_rect(image.size(), crop);
+  const int pad_left = std::max(0, -rect.x);
+  const int pad_top = std::max(0, -rect.y);
+  const int pad_right = std::max(0, rect.x + rect.width - image.cols);
+  const int pad_bottom = std::max(0, rect.y + rect.height - image.rows);
   cv::Mat source = image;
-  if (crop.width > image.cols || crop.height > image.rows) {
-    // torchvision pads (left/right/top/bottom) with zeros first, then crops.
-    const int pad_left = std::max(0, (crop.width - image.cols) / 2);
-    const int pad_top = std::max(0, (crop.height - image.rows) / 2);
-    const int pad_right = std::max(0, (crop.width - image.cols + 1) / 2);
-    const int pad_bottom = std::max(0, (crop.height - image.rows + 1) / 2);
+  if (pad_left + pad_top + pad_right + pad_bottom > 0) {
     cv::copyMakeBorder(image, source, pad_top, pad_bottom, pad_left, pad_right, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+    rect.x += pad_left;
+    rect.y += pad_top;
   }
-  const int top = static_cast<int>(std::nearbyint((source.rows - crop.height) / 2.0));
-  const int left = static_cast<int>(std::nearbyint((source.cols - crop.width) / 2.0));
-  return source(cv::Rect(left, top, crop.width, crop.height)).clone();
+  return source(rect).clone();
 }
 
 cv::Mat prepare_image(const cv::Mat& image, const PreprocessSpec& spec) {
-  return center_crop(pil_resize(image, target_size(image.size(), spec), spec.filter), spec.crop);
+  return center_crop(pil_resize(image, resized_size(image.size(), spec), spec.filter), spec.crop);
 }
 
 cv::Mat prepare_mask(const cv::Mat& mask, const PreprocessSpec& spec) {
-  return center_crop(resize_mask(mask, target_size(mask.size(), spec), spec.mask_rule), spec.crop);
+  return center_crop(resize_mask(mask, resized_size(mask.size(), spec), spec.mask_rule), spec.crop);
 }
 
 FloatImage to_float_image(const cv::Mat& image, bool imagenet_normalize) {

@@ -44,6 +44,14 @@ cv::Mat prepare_mask(const cv::Mat& mask, const PreprocessSpec& spec);
 /// replicated to 3 channels, then ImageNet normalisation in float32 when asked.
 FloatImage to_float_image(const cv::Mat& image, bool imagenet_normalize);
 
+/// The image size after the resize step of `spec` (before its crop).
+cv::Size resized_size(cv::Size image, const PreprocessSpec& spec);
+
+/// Where torchvision's CenterCrop of `crop` takes its pixels from an `image`-sized input: the
+/// rectangle extends past the input (negative offsets) where the crop is larger and pads. A crop of
+/// 0×0 is the whole input.
+cv::Rect center_crop_rect(cv::Size image, cv::Size crop);
+
 /// torchvision's CenterCrop: offsets round((in − out)/2) (ties to even); zero padding when the
 /// crop is larger than the image.
 cv::Mat center_crop(const cv::Mat& image, cv::Size crop);

@@ -6,6 +6,8 @@
 
 #include "core/error.h"
 
+#include <fmt/format.h>
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -194,6 +196,14 @@ cv::Mat pil_resize(const cv::Mat& image, cv::Size size, ResizeFilter filter) {
   if (size.width != image.cols) out = resample_horizontal(out, size.width, filter);
   if (size.height != image.rows) out = resample_vertical(out, size.height, filter);
   return out;
+}
+
+std::string to_string(MaskResize rule) { return rule == MaskResize::nearest ? "nearest" : "bilinear_threshold"; }
+
+MaskResize parse_mask_resize(const std::string& text, const std::string& what) {
+  if (text == "nearest") return MaskResize::nearest;
+  if (text == "bilinear_threshold") return MaskResize::bilinear_threshold;
+  throw ConfigError(what, fmt::format("mask resize '{}' is not nearest or bilinear_threshold", text));
 }
 
 cv::Mat resize_mask(const cv::Mat& mask, cv::Size size, MaskResize rule) {

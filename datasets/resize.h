@@ -33,6 +33,11 @@ enum class MaskResize {
   bilinear_threshold,  ///< PIL BILINEAR on 0/255, then value/255 > 0.5, i.e. ≥ 128 (RD4AD)
 };
 
+/// "nearest" or "bilinear_threshold".
+std::string to_string(MaskResize rule);
+/// Parses the names above; throws ConfigError naming `what` otherwise.
+MaskResize parse_mask_resize(const std::string& text, const std::string& what);
+
 /// Resizes a CV_8UC1 0/1 mask; the result is CV_8UC1 0/1.
 cv::Mat resize_mask(const cv::Mat& mask, cv::Size size, MaskResize rule);
 

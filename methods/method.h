@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/sample.h"
 #include "datasets/dataset.h"
+#include "datasets/preprocess.h"
 #include "datasets/synthesis.h"
 
 #include <cstdint>
@@ -69,6 +70,15 @@ class Method {
   /// Anomaly maps (CV_32FC1, at the method's working resolution) and image scores for a batch of
   /// samples at their original resolution. The runner resizes maps to the ground truth.
   virtual std::vector<Prediction> predict(const std::vector<Sample>& batch) = 0;
+  /// How a test image becomes the network's input (resize, centre crop) and how its ground truth
+  /// follows (the mask rule of the method's official evaluation). The scoring path uses it to place
+  /// a map back where its crop came from, and to score at the method's own resolution. The default
+  /// (size rule `keep`, no crop) is a method whose maps already cover the whole image.
+  virtual datasets::PreprocessSpec input_transform() const {
+    datasets::PreprocessSpec spec;
+    spec.size_rule = datasets::PreprocessSpec::SizeRule::keep;
+    return spec;
+  }
   /// Writes the trained state (and its format version and options) into `folder`.
   virtual void save(const std::filesystem::path& folder) const = 0;
   /// Reads a state written by save(); throws ConfigError naming the file on a version or option

@@ -1,5 +1,6 @@
 // The HTML report's frame: head, styles, navigation, one part per protocol, the chart renderer.
 #include "reports/html_report.h"
+#include "reports/protocol_text.h"
 
 #include "core/error.h"
 #include "reports/html_page.h"
@@ -84,15 +85,6 @@ std::string read_chartjs(const std::filesystem::path& file) {
   return text.str();
 }
 
-std::string protocol_description(const nlohmann::json& p) {
-  const std::string score = p.value("image_score", "map_max") == "map_max" ? "map maximum" : "scores file";
-  std::string rd4ad_policy = "skip";
-  if (p.contains("rd4ad") && p["rd4ad"].is_object()) rd4ad_policy = p["rd4ad"].value("policy", "skip");
-  return fmt::format("AU-PRO to FPR {} (MVTec AD definition); maps at {} resolution, resized {}; image score = {}; "
-                     "PRO-RD4AD policy {}; metrics version {}.",
-                     p.value("pro_limit", 0.3), p.value("resolution", "native"), p.value("map_resize", "bilinear"),
-                     score, rd4ad_policy, p.value("metrics_version", 0));
-}
 
 }  // namespace
 
@@ -147,7 +139,7 @@ std::string render_html_report(const SelectedCells& selected, const HtmlReportOp
 
   for (const auto& view : views) {
     page.body += fmt::format("<section id=\"protocol-{}\">\n<h2>Protocol {}</h2>\n<p class=\"meta\">{}</p>\n", view.index,
-                             view.id, escape_html(protocol_description(view.protocol)));
+                             view.id, escape_html(protocol_description(view.protocol.is_null() ? std::string() : view.protocol.dump())));
     html::leaderboard(page, view);
     html::category_tables(page, view);
     html::bar_charts(page, view);

@@ -1,5 +1,6 @@
 // Paper tables in LaTeX, Markdown and CSV from one table model.
 #include "reports/paper_table.h"
+#include "reports/protocol_text.h"
 
 #include "core/error.h"
 #include "reports/summary.h"
@@ -32,6 +33,7 @@ struct Row {
 
 struct Model {
   std::string protocol;
+  std::string resolution;  ///< where maps met masks (resolution_label)
   std::vector<std::string> methods;
   std::vector<std::string> metrics;
   std::vector<std::string> datasets;
@@ -92,6 +94,8 @@ Model build(const SelectedCells& selected, const TableOptions& options) {
   }
   Model model;
   model.protocol = summary.protocols.front();
+  // The id alone does not say where maps met masks; a table pasted into a paper must.
+  model.resolution = resolution_label(selected.cells.front().record.protocol_json);
   model.metrics = options.metrics;
   for (const auto& g : summary.groups) {
     if (std::find(model.methods.begin(), model.methods.end(), g.method) == model.methods.end()) model.methods.push_back(g.method);
@@ -194,10 +198,10 @@ std::string unit(const TableOptions& options) { return options.percent ? "%" : "
 std::string render_latex(const Model& model, const TableOptions& options) {
   const std::size_t k = model.metrics.size();
   const bool categories = options.rows == TableRows::category;
-  std::string out = fmt::format("% kdad table: protocol {}, values in {} ({} decimal places); best per row and metric in "
+  std::string out = fmt::format("% kdad table: protocol {} ({}), values in {} ({} decimal places); best per row and metric in "
                                 "bold, second underlined; -- = undefined or failed.\n% Needs \\usepackage{{booktabs}}; a wide table fits "
                                 "the text in \\resizebox{{\\linewidth}}{{!}}{{...}} (graphicx).\n",
-                                model.protocol, unit(options), options.decimals);
+                                model.protocol, model.resolution, unit(options), options.decimals);
   out += "\\begin{tabular}{l";
   for (std::size_t m = 0; m < model.methods.size(); ++m) out += std::string(k, 'c');
   out += "}\n\\toprule\n";
@@ -237,9 +241,9 @@ std::string render_latex(const Model& model, const TableOptions& options) {
 
 std::string render_markdown(const Model& model, const TableOptions& options) {
   const bool categories = options.rows == TableRows::category;
-  std::string out = fmt::format("<!-- kdad table: protocol {}, values in {}; best per row and metric in bold, second "
+  std::string out = fmt::format("<!-- kdad table: protocol {} ({}), values in {}; best per row and metric in bold, second "
                                 "underlined -->\n",
-                                model.protocol, unit(options));
+                                model.protocol, model.resolution, unit(options));
   out += "| " + std::string(categories ? "Category" : "Dataset");
   for (const auto& method : model.methods) {
     for (const auto& metric : model.metrics) {

@@ -1,5 +1,6 @@
 // Terminal tables and the JSON of `kdad eval`, from cell records.
 #include "reports/terminal_tables.h"
+#include "reports/protocol_text.h"
 
 #include "reports/summary.h"
 
@@ -53,15 +54,28 @@ std::string random_weights_note(const std::vector<const CellRecord*>& cells) {
 }
 
 void print_study_table(std::ostream& out, const std::vector<StoredCell>& cells, const std::vector<std::string>& not_run) {
-  fmt::print(out, "\n{:<20} {:<10} {:<14} {:>4}", "method", "dataset", "category", "seed");
+  // Every row names its dataset as the summary does (e.g. "mvtec_ad [300 train]" for a capped one).
+  const Summary summary = summarize(cells);
+  std::map<std::int64_t, std::string> dataset_of;  // stored cell id → its group's dataset name
+  std::size_t width = 10;
+  for (const auto& group : summary.groups) {
+    width = std::max(width, group.dataset.size());
+    for (const auto& category : group.categories) {
+      for (const auto* list : {&category.cells, &category.failed}) {
+        for (const StoredCell* cell : *list) dataset_of[cell->id] = group.dataset;
+      }
+    }
+  }
+  fmt::print(out, "\n{:<20} {:<{}} {:<14} {:>4}", "method", "dataset", width, "category", "seed");
   for (const char* m : kStudyMetrics) fmt::print(out, " {:>9}", metric_header(m));
   fmt::print(out, " {:>8} {:>7}\n", "fit", "img/s");
   std::vector<const CellRecord*> records;
   for (const auto& stored : cells) {
     const CellRecord& c = stored.record;
     records.push_back(&c);
-    fmt::print(out, "{:<20} {:<10} {:<14} {:>4}", method_display_name(c), c.dataset_format, c.category,
-               c.seed ? std::to_string(*c.seed) : "");
+    const auto dataset = dataset_of.find(stored.id);
+    fmt::print(out, "{:<20} {:<{}} {:<14} {:>4}", method_display_name(c), dataset != dataset_of.end() ? dataset->second : c.dataset_format,
+               width, c.category, c.seed ? std::to_string(*c.seed) : "");
     if (c.status != "ok") {
       fmt::print(out, "  failed: {}\n", c.message.value_or(""));
       continue;
@@ -76,10 +90,9 @@ void print_study_table(std::ostream& out, const std::vector<StoredCell>& cells, 
   }
   for (const auto& name : not_run) fmt::print(out, "{:<52}  not run\n", name);
 
-  const Summary summary = summarize(cells);
   std::vector<std::string> notes;
   for (const auto& group : summary.groups) {
-    fmt::print(out, "{:<20} {:<10} {:<14} {:>4}", group.method, group.dataset, "mean", "");
+    fmt::print(out, "{:<20} {:<{}} {:<14} {:>4}", group.method, group.dataset, width, "mean", "");
     std::map<std::vector<std::string>, std::vector<std::string>> missing;  // categories → metric headers
     for (const char* m : kStudyMetrics) {
       const auto* stat = mean_stat(group, m);
@@ -110,6 +123,7 @@ nlohmann::json eval_json(const std::vector<CellRecord>& cells, const std::option
     for (const auto& m : c.metrics) metrics_json[m.name] = value_json(m.value);
     nlohmann::json entry = details(c);
     entry["category"] = c.category;
+    entry["dataset_format"] = c.dataset_format;
     entry["metrics"] = metrics_json;
     entry["dataset_fingerprint"] = c.dataset_fingerprint;
     entry["maps_fingerprint"] = c.maps_fingerprint.value_or("");
@@ -156,10 +170,7 @@ void print_eval_table(std::ostream& out, const std::vector<CellRecord>& cells, c
   fmt::print(out, "\n\n");
   if (!cells.empty()) {
     const auto protocol = nlohmann::json::parse(cells.front().protocol_json);
-    fmt::print(out, "protocol {}: AU-PRO integrated to FPR {} (MVTec AD definition); image score = {}; maps at "
-                    "ground-truth resolution.\n",
-               cells.front().protocol_id, protocol.value("pro_limit", 0.3),
-               protocol.value("image_score", "map_max") == "map_max" ? "map maximum" : "scores file");
+    fmt::print(out, "protocol {}: {}\n", cells.front().protocol_id, protocol_description(cells.front().protocol_json));
     fmt::print(out, "PRO-RD4AD is RD4AD's per-image AU-PRO (a different metric, for comparison with papers; "
                     "policy '{}').\n", protocol["rd4ad"].value("policy", "skip"));
   }

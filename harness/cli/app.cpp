@@ -12,6 +12,7 @@
 #include "harness/cli/methods_command.h"
 #include "harness/report/report_command.h"
 #include "harness/study/provenance.h"
+#include "harness/study/reproduce.h"
 #include "harness/study/run_command.h"
 
 #include <fmt/format.h>
@@ -57,6 +58,7 @@ int run_invocation(const Invocation& invocation, const methods::MethodRegistry& 
       Overloaded{
           [&](const EvalCommand& c) { return run_eval(c, invocation.command_line, out); },
           [&](const RunCommand& c) { return run_study_command(c, registry, invocation.command_line, out); },
+          [&](const ReproduceCommand& c) { return run_reproduce(c, registry, out); },
           [&](const ReportCommand& c) { return run_report(c, out); },
           [&](const TableCommand& c) { return run_table(c, out); },
           [&](const CompareCommand& c) { return run_compare(c, out); },

@@ -20,8 +20,9 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  run MANIFEST              train and evaluate every cell of a study (TOML manifest)\n"
+    "  reproduce DB CELL         re-run one stored cell from its record; exit 1 when values differ\n"
     "  methods                   the registered methods, their options and presets\n"
-    "  eval                      metrics of anomaly maps in the MVTec evaluation layout\n"
+    "  eval                      metrics of anomaly maps given as files (any dataset format)\n"
     "  report DB --html FILE     self-contained HTML report of a results database\n"
     "  table DB --format F       paper table (latex, markdown, csv) of a results database\n"
     "  compare BASE CANDIDATE    candidate vs baseline with tolerances; exit 1 on a regression\n"
@@ -88,16 +89,23 @@ int checked_threads(int threads) {
 
 Command parse_eval(const std::vector<std::string>& args) {
   po::options_description options("eval options");
-  std::string categories, policy;
+  std::string categories, policy, format, resolution, mask_resize;
   EvalCommand command;
-  std::string dataset, maps, store, scores, gallery;
+  std::string dataset, maps, store, scores, gallery, split_csv;
   options.add_options()
       ("help,h", "show this help")
-      ("dataset", po::value<std::string>(&dataset)->required(), "dataset root (MVTec AD layout)")
+      ("dataset", po::value<std::string>(&dataset), "dataset root (fashion_mnist defaults to Debian's package)")
+      ("format", po::value<std::string>(&format)->default_value("mvtec_ad"), "dataset format (kdad datasets formats)")
+      ("visa-split", po::value<std::string>(&split_csv)->default_value("split_csv/1cls.csv"),
+       "VisA split CSV, relative to the root unless absolute")
       ("maps", po::value<std::string>(&maps)->required(),
-       "maps root: <maps>/<category>/test/<defect>/<id>.tiff (float32)")
+       "maps root: <maps>/<sample id>.tiff (float32), e.g. <maps>/<category>/test/<defect>/<id>.tiff")
       ("categories", po::value<std::string>(&categories), "comma-separated categories (default: all)")
       ("limit", po::value<double>(&command.pro_limit)->default_value(0.3, "0.3"), "AU-PRO FPR integration limit in (0,1]")
+      ("resolution", po::value<std::string>(&resolution)->default_value("native"),
+       "native: maps resized to the ground truth (MVTec AD protocol); method: masks resized to each map (--mask-resize)")
+      ("mask-resize", po::value<std::string>(&mask_resize)->default_value("nearest"),
+       "with --resolution method: nearest (MRKD) or bilinear_threshold (RD4AD: bilinear, then > 0.5)")
       ("scores", po::value<std::string>(&scores), "CSV of image scores '<id>,<score>' (default: map maximum)")
       ("rd4ad-policy", po::value<std::string>(&policy)->default_value("skip"),
        "au_pro_rd4ad images the RD4AD code cannot score: skip|zero|nan")
@@ -106,17 +114,25 @@ Command parse_eval(const std::vector<std::string>& args) {
        "write heat-map overlays of the most telling images here (referenced from the store)")
       ("json", po::bool_switch(&command.json), "print JSON instead of a table")
       ("threads", po::value<int>(&command.threads)->default_value(0), "worker threads (0 = all cores)");
-  const std::string usage = "usage: kdad eval --dataset ROOT --maps MAPS [options]";
+  const std::string usage = "usage: kdad eval --dataset ROOT [--format F] --maps MAPS [options]";
   if (wants_help(args)) return HelpCommand{describe(options, usage)};
   parse(args, options, {});
   if (!(command.pro_limit > 0.0 && command.pro_limit <= 1.0)) {
     throw UsageError("--limit", fmt::format("{} is outside (0, 1]", command.pro_limit));
   }
+  command.format = datasets::parse_dataset_format(format);
+  command.resolution = parse_map_resolution(resolution, "--resolution");
+  command.mask_resize = datasets::parse_mask_resize(mask_resize, "--mask-resize");
+  if (dataset.empty() && datasets::default_dataset_root(command.format).empty()) {
+    throw UsageError("--dataset", fmt::format("required: format {} has no default location", format));
+  }
   command.dataset_root = dataset;
+  command.dataset_options.visa_split_csv = split_csv;
   command.maps_root = maps;
   command.categories = split_list(categories);
   command.rd4ad_policy = parse_policy(policy);
   command.threads = checked_threads(command.threads);
+  command.dataset_options.threads = command.threads;
   if (!store.empty()) command.store = store;
   if (!scores.empty()) command.scores_file = scores;
   if (!gallery.empty()) command.gallery = gallery;
@@ -394,6 +410,31 @@ Command parse_run(const std::vector<std::string>& args) {
   return command;
 }
 
+Command parse_reproduce(const std::vector<std::string>& args) {
+  po::options_description options("reproduce options");
+  ReproduceCommand command;
+  std::string database, artifacts;
+  options.add_options()
+      ("help,h", "show this help")
+      ("database", po::value<std::string>(&database)->required(), "results database (positional)")
+      ("cell", po::value<std::string>(&command.cell)->required(), "the cell: its id or the start of its key (positional)")
+      ("tolerance", po::value<double>(&command.tolerance)->default_value(0.0, "0"),
+       "largest |stored - re-run| of a metric or image score that still agrees (CPU, same build: identical)")
+      ("force", po::bool_switch(&command.force), "re-run even when the code version or the dataset differs from the record")
+      ("threads", po::value<int>(&command.threads)->default_value(0), "worker threads (0 = those the cell ran with)")
+      ("artifacts", po::value<std::string>(&artifacts), "keep the re-run's files here (default: a temporary folder, removed)");
+  const std::string usage = "usage: kdad reproduce DB CELL [--tolerance T] [--force]";
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
+  po::positional_options_description positional;
+  positional.add("database", 1).add("cell", 1);
+  parse(args, options, positional);
+  if (!(command.tolerance >= 0.0)) throw UsageError("--tolerance", fmt::format("{} is negative", command.tolerance));
+  if (command.threads < 0 || command.threads > 1024) throw UsageError("--threads", fmt::format("{} is outside 0..1024", command.threads));
+  command.database = database;
+  if (!artifacts.empty()) command.artifacts = artifacts;
+  return command;
+}
+
 Command parse_bench(const std::vector<std::string>& args) {
   BenchCommand command;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -427,6 +468,8 @@ Invocation parse_command_line(int argc, const char* const* argv) {
     invocation.command = parse_eval(rest);
   } else if (name == "run") {
     invocation.command = parse_run(rest);
+  } else if (name == "reproduce") {
+    invocation.command = parse_reproduce(rest);
   } else if (name == "report") {
     invocation.command = parse_report(rest);
   } else if (name == "table") {
@@ -453,7 +496,7 @@ Invocation parse_command_line(int argc, const char* const* argv) {
   } else if (name == "version" || name == "--version") {
     invocation.command = VersionCommand{};
   } else {
-    throw UsageError("kdad", fmt::format("unknown command '{}' (known: run, methods, eval, report, table, compare, datasets, bench, version)", name));
+    throw UsageError("kdad", fmt::format("unknown command '{}' (known: run, reproduce, methods, eval, report, table, compare, datasets, bench, version)", name));
   }
   return invocation;
 }

@@ -2,9 +2,11 @@
 #pragma once
 
 #include "datasets/format.h"
+#include "datasets/resize.h"
 #include "datasets/simulated_maps.h"
 #include "datasets/synthetic.h"
 #include "metrics/results.h"
+#include "harness/scoring/protocol.h"
 #include "reports/compare.h"
 #include "reports/paper_table.h"
 #include "reports/selection.h"
@@ -20,8 +22,10 @@ namespace kdad::harness {
 
 /// `kdad eval`: metrics of anomaly maps stored in the MVTec evaluation layout.
 struct EvalCommand {
-  std::filesystem::path dataset_root;
-  std::filesystem::path maps_root;          ///< <maps>/<category>/test/<defect>/<id>.tiff
+  std::filesystem::path dataset_root;       ///< empty = the format's default location (Fashion-MNIST)
+  datasets::DatasetFormat format = datasets::DatasetFormat::mvtec_ad;
+  datasets::DatasetOptions dataset_options;
+  std::filesystem::path maps_root;          ///< <maps>/<sample id>.tiff, e.g. <category>/test/<defect>/<id>.tiff
   std::vector<std::string> categories;      ///< empty = every category of the dataset
   double pro_limit = 0.3;                   ///< in (0, 1]
   bool json = false;
@@ -29,6 +33,8 @@ struct EvalCommand {
   std::optional<std::filesystem::path> scores_file;  ///< image scores instead of map maxima
   std::optional<std::filesystem::path> gallery;      ///< heat-map gallery folder (<gallery>/<category>/)
   metrics::Rd4adPolicy rd4ad_policy = metrics::Rd4adPolicy::skip;
+  MapResolution resolution = MapResolution::native;
+  datasets::MaskResize mask_resize = datasets::MaskResize::nearest;  ///< masks to each map's grid (resolution method)
   int threads = 1;
 };
 
@@ -64,6 +70,16 @@ struct RunCommand {
   std::map<std::string, std::string> forced_options;  ///< e.g. pretrained=none for every method
   /// Evaluate this trained state ({category}/{seed} pattern, absolute) in every method instead of training.
   std::string checkpoint;
+};
+
+/// `kdad reproduce DB CELL`: re-runs one stored cell from its record and compares the values.
+struct ReproduceCommand {
+  std::filesystem::path database;
+  std::string cell;                 ///< a cell key prefix (hex) or the cell's numeric id
+  bool force = false;               ///< go on when the code version or the dataset differs
+  double tolerance = 0.0;           ///< largest |old − new| of a metric or image score that still agrees
+  int threads = 0;                  ///< 0 = the threads the cell ran with
+  std::optional<std::filesystem::path> artifacts;  ///< where the re-run keeps its files (default: a temporary folder)
 };
 
 /// `kdad report DB --html FILE`: the self-contained HTML report of a results database.
@@ -111,7 +127,7 @@ struct HelpCommand {
   std::string text;
 };
 
-using Command = std::variant<EvalCommand, RunCommand, ReportCommand, TableCommand, CompareCommand, MethodsCommand, MakeSyntheticCommand, VerifyDatasetCommand,
+using Command = std::variant<EvalCommand, RunCommand, ReproduceCommand, ReportCommand, TableCommand, CompareCommand, MethodsCommand, MakeSyntheticCommand, VerifyDatasetCommand,
                              ListFormatsCommand, BenchCommand, VersionCommand, HelpCommand>;
 
 /// A parsed invocation.

@@ -5,15 +5,14 @@
 #include "core/error.h"
 #include "core/sha256.h"
 #include "datasets/fingerprint.h"
-#include "datasets/mvtec_ad.h"
+#include "datasets/format.h"
 #include "core/build_info.h"
-#include "harness/scoring/cell_records.h"
+#include "harness/scoring/scoring.h"
 #include "harness/scoring/gallery.h"
 #include "harness/scoring/map_inputs.h"
 #include "harness/scoring/protocol.h"
 #include "harness/study/provenance.h"
 #include "harness/scoring/scores_file.h"
-#include "metrics/evaluation.h"
 #include "reports/store.h"
 #include "reports/terminal_tables.h"
 
@@ -28,12 +27,12 @@ namespace kdad::harness {
 namespace fs = std::filesystem;
 namespace {
 
-reports::CellRecord make_cell(const EvalCommand& command, const EvalProtocol& protocol, const datasets::CategorySplit& split,
-                              const CategoryInputs& inputs, const metrics::CategoryMetrics& m) {
+reports::CellRecord make_cell(const EvalCommand& command, const datasets::Dataset& dataset, const EvalProtocol& protocol,
+                              const datasets::CategorySplit& split, const CategoryInputs& inputs, const metrics::CategoryMetrics& m) {
   reports::CellRecord cell;
   cell.kind = "eval";
-  cell.dataset_format = "mvtec_ad";
-  cell.dataset_root = fs::absolute(command.dataset_root).lexically_normal().string();
+  cell.dataset_format = datasets::format_name(command.format);
+  cell.dataset_root = fs::absolute(dataset.root()).lexically_normal().string();
   cell.dataset_fingerprint = datasets::fingerprint_split(split);
   cell.category = split.category;
   cell.protocol_id = protocol_id(protocol);
@@ -46,16 +45,9 @@ reports::CellRecord make_cell(const EvalCommand& command, const EvalProtocol& pr
                                         {"category", cell.category},
                                         {"maps", inputs.maps_fingerprint}})
                             .dump());
-  cell.details_json = nlohmann::json({{"images", m.images},
-                                      {"anomalous_images", m.anomalous_images},
-                                      {"regions", m.pro.regions},
-                                      {"defect_pixels", m.pixel.positives},
-                                      {"normal_pixels", m.pixel.negatives},
-                                      {"resized_maps", inputs.resized_maps},
-                                      {"rd4ad_images_used", m.pro_rd4ad.images_used},
-                                      {"rd4ad_images_undefined", m.pro_rd4ad.images_undefined},
-                                      {"rd4ad_undefined", m.pro_rd4ad.undefined_reasons}})
-                          .dump();
+  nlohmann::json details = metric_details(m);
+  details["resized_maps"] = inputs.resized_maps;
+  cell.details_json = details.dump();
   add_metric_records(m, cell);
   cell.images = image_records(split.test, inputs.images);
   return cell;
@@ -63,12 +55,12 @@ reports::CellRecord make_cell(const EvalCommand& command, const EvalProtocol& pr
 
 // When every category is evaluated, anything in the maps root besides category folders is a
 // mistake (a category missing from the dataset, a misplaced file).
-void check_no_extra_categories(const fs::path& maps_root, const std::vector<std::string>& categories) {
+void check_no_extra_categories(const fs::path& maps_root, const std::vector<std::string>& folders) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(maps_root, ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name[0] == '.') continue;
-    if (std::find(categories.begin(), categories.end(), name) == categories.end()) {
+    if (std::find(folders.begin(), folders.end(), name) == folders.end()) {
       throw DataError(entry.path().string(), "extra entry in the maps folder: the dataset has no such category");
     }
   }
@@ -77,35 +69,36 @@ void check_no_extra_categories(const fs::path& maps_root, const std::vector<std:
 }  // namespace
 
 int run_eval(const EvalCommand& command, const std::string& command_line, std::ostream& out) {
-  const datasets::MvtecAd dataset(command.dataset_root);
+  const std::unique_ptr<datasets::Dataset> dataset = datasets::open_dataset(command.format, command.dataset_root, command.dataset_options);
   std::error_code ec;
   if (!fs::is_directory(command.maps_root, ec)) throw DataError(command.maps_root.string(), "maps folder not found");
-  const std::vector<std::string> categories = command.categories.empty() ? dataset.categories() : command.categories;
-  if (categories.empty()) {
-    throw DataError(command.dataset_root.string(), "no categories found (expected <root>/<category>/train and test)");
-  }
+  const std::vector<std::string> categories = command.categories.empty() ? dataset->categories() : command.categories;
+  if (categories.empty()) throw DataError(dataset->root().string(), "no categories found");
+  for (const auto& category : categories) datasets::require_category(category, dataset->categories(), dataset->root().string());
 
   // Every input is checked before anything is computed or stored.
-  if (command.categories.empty()) check_no_extra_categories(command.maps_root, categories);
   std::map<std::string, float> scores;
   if (command.scores_file) scores = read_scores_file(*command.scores_file);
   std::vector<datasets::CategorySplit> splits;
+  std::vector<std::string> folders;
   for (const auto& category : categories) {
-    splits.push_back(dataset.split(category));
+    splits.push_back(dataset->split(category));
     check_map_files(splits.back(), command.maps_root);
     if (command.scores_file) check_scores(splits.back(), scores, *command.scores_file);
+    for (auto& folder : map_folders(splits.back())) folders.push_back(std::move(folder));
   }
+  if (command.categories.empty()) check_no_extra_categories(command.maps_root, folders);
 
   EvalProtocol protocol;
   protocol.pro_limit = command.pro_limit;
   protocol.image_score = command.scores_file ? "scores_file" : "map_max";
   protocol.rd4ad_policy = command.rd4ad_policy;
-  metrics::EvalOptions options;
-  options.pro_limit = protocol.pro_limit;
-  options.threads = command.threads;
-  options.rd4ad.policy = protocol.rd4ad_policy;
-  options.rd4ad.thresholds = protocol.rd4ad_thresholds;
-  options.rd4ad.fpr_limit = protocol.rd4ad_fpr_limit;
+  protocol.resolution = command.resolution;
+  protocol.mask_resize = datasets::to_string(command.mask_resize);
+  const metrics::EvalOptions options = metric_options(protocol, command.threads);
+  MapFrame frame;  // maps given as files cover their whole image, at any size
+  frame.size_rule = datasets::PreprocessSpec::SizeRule::keep;
+  frame.mask_rule = command.mask_resize;
 
   std::unique_ptr<reports::ResultsStore> store;
   std::optional<reports::StoreSummary> summary;
@@ -125,11 +118,14 @@ int run_eval(const EvalCommand& command, const std::string& command_line, std::o
       const auto start = std::chrono::steady_clock::now();
       reports::CellRecord cell;
       {
-        const CategoryInputs inputs = load_category_inputs(split, command.maps_root,
-                                                           command.scores_file ? &scores : nullptr, command.threads);
-        cell = make_cell(command, protocol, split, inputs, metrics::evaluate_category(inputs.images, options));
+        const CategoryInputs inputs = load_category_inputs(*dataset, split, command.maps_root, command.scores_file ? &scores : nullptr,
+                                                           protocol, frame, command.threads);
+        std::vector<char> pixel_truth;
+        for (const auto& ref : split.test) pixel_truth.push_back(ref.label == Label::normal || !ref.mask.empty());
+        cell = make_cell(command, *dataset, protocol, split, inputs,
+                         evaluate_scored(inputs.images, pixel_truth, dataset->has_pixel_ground_truth(), options));
         if (command.gallery) {
-          cell.artifacts = write_gallery(dataset, split.test, inputs.images, *command.gallery / split.category, GallerySpec{});
+          cell.artifacts = write_gallery(*dataset, split.test, inputs.images, *command.gallery / split.category, GallerySpec{});
         }
       }  // the category's maps are released before the next one is loaded
       cell.started_at = started_at;

@@ -21,11 +21,19 @@ fs::path map_file_for(const fs::path& maps_root, const datasets::SampleRef& ref)
   return maps_root / (ref.id + ".tiff");
 }
 
+std::vector<std::string> map_folders(const datasets::CategorySplit& split) {
+  std::set<std::string> folders;
+  for (const auto& ref : split.test) folders.insert(ref.id.substr(0, ref.id.find('/')));
+  return {folders.begin(), folders.end()};
+}
+
 void check_map_files(const datasets::CategorySplit& split, const fs::path& maps_root) {
-  const fs::path folder = maps_root / split.category;
   std::error_code ec;
-  if (!fs::is_directory(folder, ec)) {
-    throw DataError(folder.string(), fmt::format("no maps for category '{}' (folder missing)", split.category));
+  const std::vector<std::string> folders = map_folders(split);
+  for (const auto& name : folders) {
+    if (!fs::is_directory(maps_root / name, ec)) {
+      throw DataError((maps_root / name).string(), fmt::format("no maps for category '{}' (folder missing)", split.category));
+    }
   }
   std::set<fs::path> expected;
   for (const auto& ref : split.test) {
@@ -35,18 +43,21 @@ void check_map_files(const datasets::CategorySplit& split, const fs::path& maps_
     }
     expected.insert(file.lexically_normal());
   }
-  for (auto it = fs::recursive_directory_iterator(folder, ec); it != fs::recursive_directory_iterator(); ++it) {
-    const std::string name = it->path().filename().string();
-    if (!name.empty() && name[0] == '.') {
-      if (it->is_directory()) it.disable_recursion_pending();
-      continue;
+  for (const auto& name : folders) {
+    const fs::path folder = maps_root / name;
+    for (auto it = fs::recursive_directory_iterator(folder, ec); it != fs::recursive_directory_iterator(); ++it) {
+      const std::string file_name = it->path().filename().string();
+      if (!file_name.empty() && file_name[0] == '.') {
+        if (it->is_directory()) it.disable_recursion_pending();
+        continue;
+      }
+      if (it->is_directory()) continue;
+      if (!expected.count(it->path().lexically_normal())) {
+        throw DataError(it->path().string(), "extra file in the maps folder: it matches no test image of the dataset");
+      }
     }
-    if (it->is_directory()) continue;
-    if (!expected.count(it->path().lexically_normal())) {
-      throw DataError(it->path().string(), "extra file in the maps folder: it matches no test image of the dataset");
-    }
+    if (ec) throw DataError(folder.string(), "cannot list maps folder: " + ec.message());
   }
-  if (ec) throw DataError(folder.string(), "cannot list maps folder: " + ec.message());
 }
 
 void check_scores(const datasets::CategorySplit& split, const std::map<std::string, float>& scores,
@@ -64,29 +75,33 @@ void check_scores(const datasets::CategorySplit& split, const std::map<std::stri
   }
 }
 
-CategoryInputs load_category_inputs(const datasets::CategorySplit& split, const fs::path& maps_root,
-                                    const std::map<std::string, float>* scores, int threads) {
+CategoryInputs load_category_inputs(const datasets::Dataset& dataset, const datasets::CategorySplit& split,
+                                    const fs::path& maps_root, const std::map<std::string, float>* scores,
+                                    const EvalProtocol& protocol, const MapFrame& frame, int threads) {
   CategoryInputs inputs;
   inputs.images.resize(split.test.size());
   std::vector<std::string> image_hashes(split.test.size());
   std::vector<char> resized(split.test.size(), 0);
   parallel_for(split.test.size(), threads, [&](std::size_t i, int) {
     const datasets::SampleRef& ref = split.test[i];
-    metrics::ScoredImage& image = inputs.images[i];
-    image.id = ref.id;
-    image.label = ref.label;
-    const cv::Size native = datasets::image_size(ref.image);
-    if (ref.mask.empty()) {
-      image.mask = cv::Mat::zeros(native, CV_8UC1);
+    cv::Size native;
+    cv::Mat mask;
+    if (ref.record >= 0) {  // a record inside a container file: its size is known only by loading it
+      const Sample sample = dataset.load(ref);
+      native = sample.image.size();
+      mask = sample.mask;
     } else {
-      image.mask = datasets::read_mask(ref.mask);
-      if (image.mask.size() != native) {
-        throw DataError(ref.mask.string(), fmt::format("mask is {}x{} but its image is {}x{}", image.mask.cols,
-                                                       image.mask.rows, native.width, native.height));
+      native = datasets::image_size(ref.image);
+      if (!ref.mask.empty()) {
+        mask = datasets::read_mask(ref.mask);
+        if (mask.size() != native) {
+          throw DataError(ref.mask.string(),
+                          fmt::format("mask is {}x{} but its image is {}x{}", mask.cols, mask.rows, native.width, native.height));
+        }
       }
     }
     const fs::path map_file = map_file_for(maps_root, ref);
-    cv::Mat map = datasets::read_anomaly_map(map_file);
+    const cv::Mat map = datasets::read_anomaly_map(map_file);
     cv::Point bad;
     if (!cv::checkRange(map, true, &bad)) {
       const float value = map.at<float>(bad);
@@ -98,19 +113,16 @@ CategoryInputs load_category_inputs(const datasets::CategorySplit& split, const 
     for (int y = 0; y < map.rows; ++y) hash.update(map.ptr<float>(y), static_cast<std::size_t>(map.cols) * sizeof(float));
     image_hashes[i] = hash.hex_digest();
 
+    float score = 0;
     if (scores) {
-      image.score = scores->at(ref.id);
+      score = scores->at(ref.id);
     } else {
       double max_value = 0;
       cv::minMaxLoc(map, nullptr, &max_value);
-      image.score = static_cast<float>(max_value);
+      score = static_cast<float>(max_value);  // the map as stored, before any resize
     }
-    if (map.size() != native) {
-      cv::resize(map, image.map, native, 0, 0, cv::INTER_LINEAR);
-      resized[i] = 1;
-    } else {
-      image.map = std::move(map);
-    }
+    resized[i] = protocol.resolution == MapResolution::native && map.size() != native;
+    inputs.images[i] = score_map(ref.id, ref.label, score, map, mask, native, frame, protocol);
   });
   Sha256 combined;
   combined.update("kdad-maps-fingerprint/v1\n");

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "datasets/dataset.h"
+#include "harness/scoring/protocol.h"
+#include "harness/scoring/scoring.h"
 #include "metrics/scored_image.h"
 
 #include <filesystem>
@@ -15,7 +17,11 @@ namespace kdad::harness {
 /// The map file expected for a test sample: <maps_root>/<sample id>.tiff.
 std::filesystem::path map_file_for(const std::filesystem::path& maps_root, const datasets::SampleRef& ref);
 
-/// Checks that <maps_root>/<category>/ holds exactly one map per test image: throws DataError
+/// The top folders of a category's test ids (e.g. "bottle"; "test" for KolektorSDD2), which hold
+/// its maps under the maps root.
+std::vector<std::string> map_folders(const datasets::CategorySplit& split);
+
+/// Checks that the category's map folders hold exactly one map per test image: throws DataError
 /// naming the first missing map, or the first file that belongs to no test image.
 /// Hidden files (names starting with '.') are ignored.
 void check_map_files(const datasets::CategorySplit& split, const std::filesystem::path& maps_root);
@@ -28,14 +34,16 @@ void check_scores(const datasets::CategorySplit& split, const std::map<std::stri
 struct CategoryInputs {
   std::vector<metrics::ScoredImage> images;  ///< in the split's test order
   std::string maps_fingerprint;              ///< SHA-256 over ids, decoded maps and image scores
-  std::size_t resized_maps = 0;              ///< maps whose size differed from the ground truth
+  std::size_t resized_maps = 0;              ///< maps resized to their image (native resolution)
 };
 
-/// Loads masks (binarised, native resolution; all-zero for normal images) and maps (resized with
-/// bilinear interpolation when their size differs). Image score = the given score, or the maximum
-/// of the map as stored (before resizing). Runs on `threads` workers. Throws DataError naming the
-/// file for unreadable maps or masks and for a mask whose size differs from its image.
-CategoryInputs load_category_inputs(const datasets::CategorySplit& split, const std::filesystem::path& maps_root,
-                                    const std::map<std::string, float>* scores, int threads);
+/// Loads masks (binarised, native resolution) and maps, and scores them by `protocol` through
+/// score_map: at native resolution each map is resized to its image; at method resolution each
+/// mask is resized to its map's size by `frame.mask_rule`. Image score = the given score, or the
+/// maximum of the map as stored (before any resize). Runs on `threads` workers. Throws DataError
+/// naming the file for unreadable maps or masks and for a mask whose size differs from its image.
+CategoryInputs load_category_inputs(const datasets::Dataset& dataset, const datasets::CategorySplit& split,
+                                    const std::filesystem::path& maps_root, const std::map<std::string, float>* scores,
+                                    const EvalProtocol& protocol, const MapFrame& frame, int threads);
 
 }  // namespace kdad::harness

@@ -7,10 +7,24 @@
 
 namespace kdad::harness {
 
+/// Where maps and ground truth meet. `native`: the map, placed back in the image frame, against
+/// the mask as published (the MVTec AD protocol). `method`: the map at the method's working
+/// resolution against the mask shrunk by the method's own rule, as the official RD4AD and MRKD
+/// evaluations do; comparable with their papers, not with `native` results.
+enum class MapResolution { native, method };
+
+/// "native" or "method".
+std::string to_string(MapResolution resolution);
+/// Parses "native" or "method"; throws ConfigError naming `what` otherwise.
+MapResolution parse_map_resolution(const std::string& text, const std::string& what);
+
 /// How anomaly maps become numbers. Results of different protocols are never ranked together.
 struct EvalProtocol {
   double pro_limit = 0.3;                 ///< AU-PRO FPR limit
-  std::string resolution = "native";      ///< maps are resized to the ground truth's resolution
+  MapResolution resolution = MapResolution::native;
+  /// With resolution `method`: the mask rule, "method" (each method's own, recorded per cell) or,
+  /// for maps given as files, "nearest" or "bilinear_threshold".
+  std::string mask_resize = "method";
   std::string map_resize = "bilinear";    ///< half-pixel-centre bilinear (OpenCV INTER_LINEAR)
   std::string mask_rule = "nonzero";      ///< mask pixel ≠ 0 ⇒ defect
   std::string image_score = "map_max";    ///< "map_max" or "scores_file"
@@ -27,5 +41,9 @@ std::string canonical_json(const EvalProtocol& protocol);
 /// "p-" + the first 12 hex digits of the SHA-256 of canonical_json.
 std::string protocol_id(const EvalProtocol& protocol);
 std::string policy_name(metrics::Rd4adPolicy policy);
+
+/// The protocol a stored cell was scored by, from its canonical JSON. Throws ConfigError naming
+/// `where` when the JSON is not a protocol of this build's metrics version (its id would differ).
+EvalProtocol parse_protocol_json(const std::string& json, const std::string& where);
 
 }  // namespace kdad::harness

@@ -1,6 +1,5 @@
 // One cell of a study.
 #include "harness/study/cell_runner.h"
-#include "datasets/training_subset.h"
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -9,10 +8,9 @@
 #include "datasets/training_subset.h"
 #include "harness/cli/allocator_choice.h"
 #include "harness/bench/bench_support.h"
-#include "harness/scoring/cell_records.h"
 #include "harness/scoring/gallery.h"
 #include "harness/scoring/protocol.h"
-#include "metrics/evaluation.h"
+#include "harness/scoring/scoring.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -56,18 +54,19 @@ std::string environment_json(const CellRunContext& context) {
 }
 
 struct Predicted {
-  std::vector<metrics::ScoredImage> scored;  // labelled test images, at ground-truth resolution
+  std::vector<metrics::ScoredImage> scored;  // labelled test images, as the protocol scores them
   std::vector<char> pixel_truth;             // per scored image: normal, or anomalous with a mask
   std::vector<double> per_image_seconds;     // after the warm-up batch
   double seconds = 0;                        // all batches after the warm-up
   std::size_t timed_images = 0;
 };
 
-// Predicts `refs` in batches; maps are resized bilinearly to the ground truth's size. With
-// `export_folder`, each map is also written as <export>/<id>.tiff.
+// Predicts `refs` in batches and scores each map by the protocol (scoring.h). With
+// `export_folder`, each map is also written, in the image frame, as <export>/<id>.tiff.
 Predicted predict_all(methods::Method& method, const datasets::Dataset& dataset, const std::vector<datasets::SampleRef>& refs,
                       const CellRunContext& context, const fs::path& export_folder, bool keep) {
   Predicted out;
+  const MapFrame frame = method.input_transform();
   const auto batch_size = static_cast<std::size_t>(context.manifest.predict_batch);
   for (std::size_t begin = 0; begin < refs.size(); begin += batch_size) {
     const std::size_t end = std::min(refs.size(), begin + batch_size);
@@ -87,22 +86,17 @@ Predicted predict_all(methods::Method& method, const datasets::Dataset& dataset,
     context.progress.report({"predict", 0, 0, static_cast<std::int64_t>(end), static_cast<std::int64_t>(refs.size()),
                              std::nullopt, static_cast<double>(batch.size()) / std::max(elapsed, 1e-9)});
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      Prediction& p = predictions[i];
       const Sample& sample = batch[i];
-      if (p.anomaly_map.empty() || p.anomaly_map.type() != CV_32FC1) {
-        throw InternalError(method.info().id, fmt::format("{}: anomaly map is not a non-empty CV_32FC1 matrix", sample.id));
+      const Prediction& p = predictions[i];
+      metrics::ScoredImage scored = score_map(sample.id, sample.label, p.score, p.anomaly_map, sample.mask, sample.image.size(),
+                                              frame, context.manifest.protocol);
+      if (!export_folder.empty()) {
+        // Exported maps are always in the image frame: the layout of the official evaluation scripts.
+        datasets::write_anomaly_map(export_folder / (sample.id + ".tiff"),
+                                    context.manifest.protocol.resolution == MapResolution::native
+                                        ? scored.map
+                                        : map_in_image_frame(p.anomaly_map, sample.image.size(), frame));
       }
-      metrics::ScoredImage scored;
-      scored.id = sample.id;
-      scored.label = sample.label;
-      scored.score = p.score;
-      if (p.anomaly_map.size() != sample.image.size()) {
-        cv::resize(p.anomaly_map, scored.map, sample.image.size(), 0, 0, cv::INTER_LINEAR);
-      } else {
-        scored.map = p.anomaly_map;
-      }
-      scored.mask = sample.mask.empty() ? cv::Mat::zeros(sample.image.size(), CV_8UC1) : sample.mask;
-      if (!export_folder.empty()) datasets::write_anomaly_map(export_folder / (sample.id + ".tiff"), scored.map);
       if (keep) {
         out.pixel_truth.push_back(sample.label == Label::normal || !sample.mask.empty());
         out.scored.push_back(std::move(scored));
@@ -181,30 +175,8 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
     }
 
     const auto evaluate_start = Clock::now();
-    metrics::EvalOptions options;
-    options.pro_limit = manifest.protocol.pro_limit;
-    options.threads = context.threads;
-    options.rd4ad.policy = manifest.protocol.rd4ad_policy;
-    metrics::CategoryMetrics result;
-    if (dataset.has_pixel_ground_truth()) {
-      // Anomalous images without a mask (user folders) have no pixel ground truth: they count
-      // for the image-level metrics only.
-      std::vector<metrics::ScoredImage> pixel_level;
-      for (std::size_t i = 0; i < predicted.scored.size(); ++i) {
-        if (predicted.pixel_truth[i]) pixel_level.push_back(predicted.scored[i]);
-      }
-      result = metrics::evaluate_category(pixel_level, options);
-      if (pixel_level.size() != predicted.scored.size()) {
-        result.images = predicted.scored.size();
-        result.anomalous_images = static_cast<std::size_t>(std::count_if(predicted.scored.begin(), predicted.scored.end(),
-            [](const metrics::ScoredImage& s) { return s.label == Label::anomalous; }));
-        result.image = metrics::evaluate_image_scores(predicted.scored, options.curve_step);
-      }
-    } else {
-      result.images = predicted.scored.size();
-      for (const auto& s : predicted.scored) result.anomalous_images += s.label == Label::anomalous ? 1 : 0;
-      result.image = metrics::evaluate_image_scores(predicted.scored, options.curve_step);
-    }
+    const metrics::CategoryMetrics result = evaluate_scored(predicted.scored, predicted.pixel_truth, dataset.has_pixel_ground_truth(),
+                                                            metric_options(manifest.protocol, context.threads));
     const double evaluate_seconds = seconds_since(evaluate_start);
 
     add_metric_records(result, record);
@@ -216,14 +188,14 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
     record.timings.push_back({"predict_per_image", static_cast<std::int64_t>(predicted.timed_images), predicted.seconds,
                               percentile(predicted.per_image_seconds, 0.5), percentile(predicted.per_image_seconds, 0.95)});
     record.timings.push_back({"evaluate", 1, evaluate_seconds, std::nullopt, std::nullopt});
-    details = {{"images", result.images},
-               {"anomalous_images", result.anomalous_images},
-               {"train_images", split.train.size()},
-               {"regions", result.pro.regions},
-               {"predict_images_per_second",
-                predicted.seconds > 0 ? static_cast<double>(predicted.timed_images) / predicted.seconds : 0.0},
-               {"rd4ad_images_undefined", result.pro_rd4ad.images_undefined},
-               {"artifacts", artifacts.string()}};
+    details = metric_details(result);
+    details["train_images"] = split.train.size();
+    details["predict_images_per_second"] =
+        predicted.seconds > 0 ? static_cast<double>(predicted.timed_images) / predicted.seconds : 0.0;
+    details["artifacts"] = artifacts.string();
+    if (manifest.protocol.resolution == MapResolution::method) {
+      details["mask_resize"] = datasets::to_string(method->input_transform().mask_rule);
+    }
     if (!cell.checkpoint.empty()) details["checkpoint"] = cell.checkpoint.string();
     if (cell.dataset->max_train_images > 0) details["max_train_images"] = cell.dataset->max_train_images;
     record.status = "ok";

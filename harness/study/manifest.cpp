@@ -66,7 +66,14 @@ fs::path resolve(const fs::path& base, const std::string& path) {
 }
 
 void read_protocol(const toml::table& table, EvalProtocol& protocol, Problems& problems) {
-  check_keys(table, {"pro_limit", "rd4ad_policy"}, "[protocol]", problems);
+  check_keys(table, {"pro_limit", "rd4ad_policy", "resolution"}, "[protocol]", problems);
+  if (auto resolution = read<std::string>(table, "resolution", "a string", problems)) {
+    try {
+      protocol.resolution = parse_map_resolution(*resolution, "resolution");
+    } catch (const ConfigError&) {
+      problems.add(table.get("resolution"), fmt::format("resolution '{}' is not native or method", *resolution));
+    }
+  }
   if (auto limit = read<double>(table, "pro_limit", "a number", problems)) {
     if (*limit > 0.0 && *limit <= 1.0) {
       protocol.pro_limit = *limit;

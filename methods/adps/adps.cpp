@@ -72,6 +72,7 @@ datasets::PreprocessSpec Adps::preprocess() const {
   datasets::PreprocessSpec spec;
   spec.size = {config_.image_size, config_.image_size};
   spec.imagenet_normalize = true;  // the teacher's convention (the paper does not say)
+  spec.mask_rule = datasets::MaskResize::bilinear_threshold;  // a guess (no public code): RD4AD's rule
   return spec;
 }
 

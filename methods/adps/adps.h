@@ -62,6 +62,7 @@ class Adps final : public Method {
 
  private:
   void build(const torch::Device& device);
+  datasets::PreprocessSpec input_transform() const override { return preprocess(); }
   datasets::PreprocessSpec preprocess() const;
 
   AdpsConfig config_;

@@ -59,6 +59,7 @@ class Mkd final : public Method {
 
  private:
   void build(const torch::Device& device);
+  datasets::PreprocessSpec input_transform() const override { return preprocess(); }
   datasets::PreprocessSpec preprocess() const;
 
   MkdConfig config_;

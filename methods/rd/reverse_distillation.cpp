@@ -55,8 +55,10 @@ datasets::PreprocessSpec ReverseDistillation::preprocess() const {
     spec.size_rule = datasets::PreprocessSpec::SizeRule::shorter_side;
     spec.shorter = config_.image_size;
     spec.crop = {config_.image_size, config_.image_size};
+    spec.mask_rule = datasets::MaskResize::nearest;  // MRKD's mvtec.py: Resize(n, NEAREST)
   } else {
     spec.size = {config_.image_size, config_.image_size};
+    spec.mask_rule = datasets::MaskResize::bilinear_threshold;  // RD4AD's dataset.py: bilinear, then > 0.5
   }
   return spec;
 }
@@ -78,6 +80,12 @@ void ReverseDistillation::build(const torch::Device& device) {
   decoder_->to(device);
 }
 
+torch::Tensor prediction_flm_mask(std::uint64_t seed, const std::string& id, std::int64_t h, std::int64_t w, double ratio) {
+  // One generator per (seed, sample, level size): the same masks whatever the batch.
+  at::Generator generator = at::detail::createCPUGenerator(Rng(seed).derive(id).derive(static_cast<std::uint64_t>(h)).next_u64());
+  return (torch::rand({1, 1, h, w}, generator, torch::kFloat) <= 1.0 - ratio).to(torch::kFloat);
+}
+
 std::vector<torch::Tensor> ReverseDistillation::student(const std::vector<torch::Tensor>& features,
                                                         const std::vector<std::string>* ids) {
   std::vector<torch::Tensor> levels = decoder_->forward(bottleneck_->forward(features));
@@ -85,19 +93,14 @@ std::vector<torch::Tensor> ReverseDistillation::student(const std::vector<torch:
   std::vector<torch::Tensor> masks;
   for (const auto& level : levels) {
     const auto n = level.size(0), h = level.size(2), w = level.size(3);
-    torch::Tensor uniform;
     if (ids) {
       std::vector<torch::Tensor> per_sample;
-      for (const auto& id : *ids) {
-        // One generator per (seed, sample, level size): the same masks whatever the batch.
-        at::Generator generator = at::detail::createCPUGenerator(Rng(seed_).derive(id).derive(static_cast<std::uint64_t>(h)).next_u64());
-        per_sample.push_back(torch::rand({1, 1, h, w}, generator, torch::kFloat));
-      }
-      uniform = torch::cat(per_sample).to(device_);
+      for (const auto& id : *ids) per_sample.push_back(prediction_flm_mask(seed_, id, h, w, config_.mask_ratio));
+      masks.push_back(torch::cat(per_sample).to(device_, level.scalar_type()));
     } else {
-      uniform = torch::rand({n, 1, h, w}, level.options());
+      const torch::Tensor uniform = torch::rand({n, 1, h, w}, level.options());
+      masks.push_back((uniform <= 1.0 - config_.mask_ratio).to(level.dtype()));
     }
-    masks.push_back((uniform <= 1.0 - config_.mask_ratio).to(level.dtype()));
   }
   return decoder_->generate(levels, masks);
 }

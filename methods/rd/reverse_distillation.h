@@ -58,6 +58,7 @@ class ReverseDistillation final : public Method {
   /// seeded by (cell seed, sample id) when `ids` is given (prediction: reproducible whatever the
   /// batch), from torch's seeded global generator otherwise (training).
   std::vector<torch::Tensor> student(const std::vector<torch::Tensor>& teacher_features, const std::vector<std::string>* ids);
+  datasets::PreprocessSpec input_transform() const override { return preprocess(); }
   datasets::PreprocessSpec preprocess() const;
 
   ReverseDistillationConfig config_;
@@ -69,6 +70,11 @@ class ReverseDistillation final : public Method {
   std::uint64_t seed_ = 0;
   bool fitted_ = false;
 };
+
+/// MRKD's test-time FLM mask of one sample at a decoder level of h×w positions: 1×1×h×w float,
+/// 1 = kept, 0 = dropped (with probability `ratio`), drawn from a CPU generator seeded by (cell
+/// seed, sample id, h), so a sample's masks do not depend on its batch.
+torch::Tensor prediction_flm_mask(std::uint64_t seed, const std::string& id, std::int64_t h, std::int64_t w, double ratio);
 
 /// The option table of RD (`mrkd` false) or MRKD, with the paper and tiny presets.
 std::vector<OptionSpec> reverse_distillation_options(bool mrkd);

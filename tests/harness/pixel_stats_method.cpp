@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "datasets/preprocess.h"
 
 #include <fmt/format.h>
 #include <opencv2/core.hpp>
@@ -22,6 +23,22 @@ class PixelStats final : public methods::Method {
       : options_(std::move(options)), size_(static_cast<int>(options_.integer("size"))) {}
 
   methods::MethodInfo info() const override { return {"pixel_stats", options_.canonical(), 1, "none"}; }
+
+  // "stretch": the whole image squeezed to size×size (as RD); "crop": the shorter side to size,
+  // then a centre crop of size×size (as MRKD), so the map covers only the crop of a non-square image.
+  datasets::PreprocessSpec input_transform() const override {
+    datasets::PreprocessSpec spec;
+    if (options_.text("frame") == "crop") {
+      spec.size_rule = datasets::PreprocessSpec::SizeRule::shorter_side;
+      spec.shorter = size_;
+      spec.crop = {size_, size_};
+      spec.mask_rule = datasets::MaskResize::nearest;
+    } else {
+      spec.size = {size_, size_};
+      spec.mask_rule = datasets::MaskResize::bilinear_threshold;
+    }
+    return spec;
+  }
 
   void fit(const methods::TrainingData& data, const methods::FitContext& context) override {
     if (data.category == options_.text("fail_category")) throw DataError(data.category, "pixel_stats was told to fail here");
@@ -88,9 +105,10 @@ class PixelStats final : public methods::Method {
 
  private:
   cv::Mat grey(const cv::Mat& image) const {
-    cv::Mat g = image;
-    if (image.channels() == 3) cv::cvtColor(image, g, cv::COLOR_BGR2GRAY);
-    cv::resize(g, g, {size_, size_}, 0, 0, cv::INTER_AREA);
+    const bool crop = options_.text("frame") == "crop";
+    cv::Mat g = crop ? datasets::prepare_image(image, input_transform()) : image;
+    if (g.channels() == 3) cv::cvtColor(g, g, cv::COLOR_BGR2GRAY);
+    if (!crop) cv::resize(g, g, {size_, size_}, 0, 0, cv::INTER_AREA);
     g.convertTo(g, CV_64F, 1.0 / 255.0);
     return g;
   }
@@ -109,7 +127,8 @@ void register_test_methods(methods::MethodRegistry& registry, std::vector<method
                 {{"size", methods::OptionType::integer, "32", "working side in pixels", {{"tiny", "16"}}},
                  {"sleep_ms", methods::OptionType::integer, "0", "pause per training image (kill tests)", {}},
                  {"fail_category", methods::OptionType::text, "", "fit fails for this category", {}},
-                 {"jitter", methods::OptionType::real, "0", "seeded noise added to maps", {}}},
+                 {"jitter", methods::OptionType::real, "0", "seeded noise added to maps", {}},
+                 {"frame", methods::OptionType::text, "stretch", "stretch (resize to size x size) or crop (shorter side, centre crop)", {}}},
                 [](const methods::MethodOptions& options) { return std::make_unique<PixelStats>(options); }});
   registry.add_library_version("pixel_stats", "test-1");
   if (environments) {

@@ -8,7 +8,8 @@ namespace kdad::test {
 
 /// Registers "pixel_stats" with options size (working side, 8..256), sleep_ms (per training
 /// image, for kill tests), fail_category (fit throws for this category), jitter (seeded noise
-/// added to the map, to check seed determinism). Presets: tiny (size 16).
+/// added to the map, to check seed determinism), frame (stretch or crop: the input transform).
+/// Presets: tiny (size 16).
 /// Also sets an environment setup that records every CellEnvironment in `environments`.
 void register_test_methods(methods::MethodRegistry& registry, std::vector<methods::CellEnvironment>* environments = nullptr);
 

@@ -77,7 +77,7 @@ TEST_CASE("the protocol id depends on every setting that changes a value", "[har
   // Each field on its own changes the id (a new field must be added here and to canonical_json).
   const std::vector<std::pair<const char*, void (*)(EvalProtocol&)>> changes = {
       {"pro_limit", [](EvalProtocol& p) { p.pro_limit = 0.05; }},
-      {"resolution", [](EvalProtocol& p) { p.resolution = "method"; }},
+      {"resolution", [](EvalProtocol& p) { p.resolution = MapResolution::method; }},
       {"map_resize", [](EvalProtocol& p) { p.map_resize = "nearest"; }},
       {"mask_rule", [](EvalProtocol& p) { p.mask_rule = "bilinear_threshold"; }},
       {"image_score", [](EvalProtocol& p) { p.image_score = "scores_file"; }},
@@ -85,6 +85,16 @@ TEST_CASE("the protocol id depends on every setting that changes a value", "[har
       {"rd4ad_thresholds", [](EvalProtocol& p) { p.rd4ad_thresholds = 100; }},
       {"rd4ad_fpr_limit", [](EvalProtocol& p) { p.rd4ad_fpr_limit = 0.2; }},
   };
+  // The mask rule of the method resolution is part of its id; at native resolution it does not apply.
+  EvalProtocol method_nearest = a, method_bilinear = a, native_nearest = a;
+  method_nearest.resolution = method_bilinear.resolution = MapResolution::method;
+  method_nearest.mask_resize = native_nearest.mask_resize = "nearest";
+  method_bilinear.mask_resize = "bilinear_threshold";
+  CHECK(protocol_id(method_nearest) != protocol_id(method_bilinear));
+  CHECK(protocol_id(native_nearest) == protocol_id(a));
+  // The default protocol's id is that of every kdad 0.1 store (its canonical JSON is unchanged).
+  CHECK(canonical_json(a) == R"({"image_score":"map_max","map_resize":"bilinear","mask_rule":"nonzero","metrics_version":1,)"
+                             R"("pro_limit":0.3,"rd4ad":{"fpr_limit":0.3,"policy":"skip","thresholds":200},"resolution":"native"})");
   std::set<std::string> ids = {protocol_id(a)};
   for (const auto& [field, change] : changes) {
     INFO(field);

@@ -173,7 +173,7 @@ TEST_CASE("run writes every cell with metrics timings and provenance and resume 
   const auto cell = store.find_cell(expand_grid(m)[0].key);
   REQUIRE(cell.has_value());
   CHECK(cell->record.status == "ok");
-  CHECK(cell->record.method_options == "fail_category=;jitter=0.01;size=16;sleep_ms=0");
+  CHECK(cell->record.method_options == "fail_category=;frame=stretch;jitter=0.01;size=16;sleep_ms=0");
   CHECK(cell->record.peak_rss_bytes.value_or(0) > 0);
   {
     reports::Database db(m.database, reports::Database::Mode::read_only);
