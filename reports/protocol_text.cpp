@@ -10,7 +10,7 @@ std::string resolution_label(const std::string& protocol_json) {
   const auto p = nlohmann::json::parse(protocol_json, nullptr, false);
   if (!p.is_object() || p.value("resolution", "native") != "method") return "native resolution";
   const std::string rule = p.value("mask_resize", "method");
-  return fmt::format("method resolution (masks {})", rule == "method" ? "by each method's rule" : rule);
+  return fmt::format("method resolution, masks {}", rule == "method" ? "by each method's rule" : "by " + rule);
 }
 
 std::string protocol_description(const std::string& protocol_json) {

@@ -5,7 +5,7 @@
 
 namespace kdad::reports {
 
-/// "native resolution" or "method resolution (masks <rule>)", from a cell's canonical protocol JSON.
+/// "native resolution" or "method resolution, masks by <rule>", from a cell's canonical protocol JSON.
 std::string resolution_label(const std::string& protocol_json);
 
 /// One sentence naming every setting of the protocol that changes a value: AU-PRO limit, where

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <cmath>
 #include <map>
@@ -155,7 +156,11 @@ int run_reproduce(const ReproduceCommand& command, const methods::MethodRegistry
   fmt::print(out, "reproducing {} on {} threads\n", name, threads);
   ProgressReporter progress(out, ProgressReporter::Style::plain, std::nullopt, 1);
   DatasetCache cache;
+  progress.cell_started(cell);
+  const auto start = std::chrono::steady_clock::now();
   const reports::CellRecord now = run_cell(cell, {manifest, registry, cache, progress, threads});
+  progress.cell_finished(cell, now.status == "ok", now.message.value_or(""),
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), {});
   if (temporary) fs::remove_all(manifest.artifacts, ec);
   if (now.status != "ok") {
     fmt::print(out, "the re-run failed: {}\n", now.message.value_or(""));

@@ -1,5 +1,6 @@
 // `kdad run`.
 #include "harness/study/runner.h"
+#include "reports/protocol_text.h"
 
 #include "core/clock.h"
 #include "core/parallel.h"
@@ -149,8 +150,8 @@ RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& re
       not_run.push_back(cell.name());
     }
   }
-  fmt::print(out, "protocol {} (AU-PRO to FPR {}), results in {}", protocol_id(manifest.protocol), manifest.protocol.pro_limit,
-             manifest.database.string());
+  fmt::print(out, "protocol {} (AU-PRO to FPR {}, {}), results in {}", protocol_id(manifest.protocol), manifest.protocol.pro_limit,
+             reports::resolution_label(canonical_json(manifest.protocol)), manifest.database.string());
   reports::print_study_table(out, stored, not_run);
   return summary;
 }
