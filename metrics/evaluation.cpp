@@ -63,6 +63,9 @@ BinaryMetrics evaluate_image_scores(std::span<const ScoredImage> images, double 
 }
 
 CategoryMetrics evaluate_category(std::span<const ScoredImage> images, const EvalOptions& options) {
+  for (const double limit : options.extra_pro_limits) {
+    if (!(limit > 0.0 && limit <= 1.0)) throw MetricError("AU-PRO limit", fmt::format("{} is outside (0, 1]", limit));
+  }
   if (!(options.pro_limit > 0.0 && options.pro_limit <= 1.0)) {
     throw MetricError("AU-PRO limit", fmt::format("{} is outside (0, 1]", options.pro_limit));
   }
@@ -74,7 +77,7 @@ CategoryMetrics evaluate_category(std::span<const ScoredImage> images, const Eva
   result.image = evaluate_image_scores(images, options.curve_step);
 
   PixelMetrics pixels =
-      sweep_pixels(images, {options.pro_limit, options.threads, options.curve_step});
+      sweep_pixels(images, {options.pro_limit, options.threads, options.curve_step, options.extra_pro_limits});
   result.pixel = std::move(pixels.ranking);
   result.pro = std::move(pixels.pro);
 

@@ -11,6 +11,7 @@ namespace kdad::metrics {
 
 struct EvalOptions {
   double pro_limit = 0.3;    ///< AU-PRO integration limit, in (0, 1]
+  std::vector<double> extra_pro_limits;  ///< AU-PRO also up to these limits (au_pro_<limit>), each in (0, 1]
   int threads = 1;           ///< worker threads
   double curve_step = 1e-3;  ///< curve downsampling step for plots
   Rd4adProOptions rd4ad;     ///< settings of the RD4AD per-image variant (its threads are set here)

@@ -193,7 +193,9 @@ PixelMetrics sweep_pixels(std::span<const ScoredImage> images, const PixelSweepO
   }
   const std::uint64_t total_normal = total_pixels - total_defects;
   RankingSweep ranking(total_normal, total_defects, options.curve_step);
-  ProSweep pro(total_normal, total_regions, options.pro_limit, options.curve_step);
+  std::vector<double> limits = {options.pro_limit};
+  limits.insert(limits.end(), options.extra_pro_limits.begin(), options.extra_pro_limits.end());
+  ProSweep pro(total_normal, total_regions, std::move(limits), options.curve_step);
   for (std::size_t b = 0; b < kBuckets; ++b) {
     const std::uint64_t* p = records.data() + bucket_begin[b];
     const std::uint64_t* const end = records.data() + bucket_begin[b + 1];

@@ -6,6 +6,7 @@
 #include "metrics/scored_image.h"
 
 #include <span>
+#include <vector>
 
 namespace kdad::metrics {
 
@@ -13,6 +14,7 @@ struct PixelSweepOptions {
   double pro_limit = 0.3;    ///< FPR integration limit of AU-PRO, in (0, 1]
   int threads = 1;           ///< worker threads for labelling and sorting
   double curve_step = 1e-3;  ///< curve downsampling step (CurveSampler)
+  std::vector<double> extra_pro_limits;  ///< further limits (ProMetrics::also), each in (0, 1]
 };
 
 struct PixelMetrics {

@@ -5,11 +5,17 @@
 #include "metrics/pro_sweep.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace kdad::metrics {
 
-ProSweep::ProSweep(std::uint64_t negatives, std::uint64_t regions, double limit, double curve_step)
-    : total_negatives_(negatives), regions_(regions), limit_(limit), curve_(curve_step) {
+ProSweep::ProSweep(std::uint64_t negatives, std::uint64_t regions, std::vector<double> limits, double curve_step)
+    : total_negatives_(negatives),
+      regions_(regions),
+      limits_(std::move(limits)),
+      areas_(limits_.size(), 0.0),
+      limits_reached_(limits_.size(), 0),
+      curve_(curve_step) {
   curve_.add(0.0, 0.0);
 }
 
@@ -25,15 +31,16 @@ void ProSweep::add(std::uint64_t negatives, double overlap_gain) {
 void ProSweep::advance_to(std::uint64_t fp, double pro) {
   const double fpr = static_cast<double>(fp) / static_cast<double>(total_negatives_);
   if (fpr == previous_fpr_ && pro == previous_pro_) return;
-  if (!limit_reached_) {
-    if (fpr <= limit_) {
+  for (std::size_t k = 0; k < limits_.size(); ++k) {
+    if (limits_reached_[k]) continue;
+    const double limit = limits_[k];
+    if (fpr <= limit) {
       // Points stacked at exactly the limit add zero-width segments, as in the MVTec code.
-      area_ += 0.5 * (fpr - previous_fpr_) * (pro + previous_pro_);
+      areas_[k] += 0.5 * (fpr - previous_fpr_) * (pro + previous_pro_);
     } else {
-      const double pro_at_limit =
-          previous_pro_ + (pro - previous_pro_) * (limit_ - previous_fpr_) / (fpr - previous_fpr_);
-      area_ += 0.5 * (limit_ - previous_fpr_) * (pro_at_limit + previous_pro_);
-      limit_reached_ = true;
+      const double pro_at_limit = previous_pro_ + (pro - previous_pro_) * (limit - previous_fpr_) / (fpr - previous_fpr_);
+      areas_[k] += 0.5 * (limit - previous_fpr_) * (pro_at_limit + previous_pro_);
+      limits_reached_[k] = 1;
     }
   }
   previous_fpr_ = fpr;
@@ -43,12 +50,16 @@ void ProSweep::advance_to(std::uint64_t fp, double pro) {
 
 ProMetrics ProSweep::finish() {
   ProMetrics m;
-  m.limit = limit_;
+  m.limit = limits_.front();
   m.regions = regions_;
-  if (total_negatives_ > 0 && regions_ > 0) {
+  const bool defined = total_negatives_ > 0 && regions_ > 0;
+  if (defined) {
     advance_to(fp_, previous_pro_);  // the final horizontal run, to FPR = 1
-    m.au_pro = area_ / limit_;
+    m.au_pro = areas_.front() / limits_.front();
     m.curve = curve_.finish();
+  }
+  for (std::size_t k = 1; k < limits_.size(); ++k) {
+    m.also.push_back({limits_[k], defined ? std::optional<double>(areas_[k] / limits_[k]) : std::nullopt});
   }
   return m;
 }

@@ -1,10 +1,14 @@
 // Stable names of the metric values and curves.
 #include "metrics/results.h"
 
+#include <fmt/format.h>
+
 namespace kdad::metrics {
 
+std::string au_pro_name(double limit) { return fmt::format("au_pro_{:g}", limit); }
+
 std::vector<NamedValue> named_values(const CategoryMetrics& m) {
-  return {
+  std::vector<NamedValue> values = {
       {"image_auroc", m.image.auroc},
       {"image_ap", m.image.ap},
       {"image_f1_max", m.image.f1_max},
@@ -14,8 +18,10 @@ std::vector<NamedValue> named_values(const CategoryMetrics& m) {
       {"pixel_f1_max", m.pixel.f1_max},
       {"pixel_f1_threshold_oracle", m.pixel.f1_threshold},
       {"au_pro", m.pro.au_pro},
-      {"au_pro_rd4ad", m.pro_rd4ad.value},
   };
+  for (const auto& limited : m.pro.also) values.push_back({au_pro_name(limited.limit), limited.au_pro});
+  values.push_back({"au_pro_rd4ad", m.pro_rd4ad.value});
+  return values;
 }
 
 std::vector<NamedCurve> named_curves(const CategoryMetrics& m) {

@@ -25,11 +25,18 @@ struct BinaryMetrics {
   Curve pr;   ///< (recall, precision), downsampled
 };
 
+/// AU-PRO of the same curve up to a further FPR limit (MVTec AD 2 reports 0.05 beside 0.3).
+struct LimitedAuPro {
+  double limit = 0.05;           ///< in (0, 1]
+  std::optional<double> au_pro;  ///< area up to `limit` divided by `limit`, in [0,1]
+};
+
 /// The MVTec AD AU-PRO: one dataset-level PRO curve integrated up to an FPR limit.
 struct ProMetrics {
   double limit = 0.3;            ///< FPR integration limit in (0, 1]
   std::uint64_t regions = 0;     ///< 8-connected ground-truth regions over all images
   std::optional<double> au_pro;  ///< area up to `limit` divided by `limit`, in [0,1]
+  std::vector<LimitedAuPro> also;  ///< the same area up to each further limit asked for, in that order
   Curve curve;                   ///< (FPR, PRO) from (0,0) to (1,1), downsampled
 };
 
@@ -67,9 +74,13 @@ struct NamedValue {
   std::optional<double> value;
 };
 
+/// "au_pro_<limit>" (shortest form, e.g. "au_pro_0.05"): the name of AU-PRO up to a further limit.
+std::string au_pro_name(double limit);
+
 /// The scalar metrics of a category under their stable names:
 /// image_auroc, image_ap, image_f1_max, image_f1_threshold_oracle, pixel_auroc, pixel_ap,
-/// pixel_f1_max, pixel_f1_threshold_oracle, au_pro, au_pro_rd4ad.
+/// pixel_f1_max, pixel_f1_threshold_oracle, au_pro, au_pro_<limit> for each further limit,
+/// au_pro_rd4ad.
 std::vector<NamedValue> named_values(const CategoryMetrics& metrics);
 
 /// A curve under its stable name: image_roc, image_pr, pixel_roc, pixel_pr, pro.

@@ -86,7 +86,7 @@ Model build(const SelectedCells& selected, const TableOptions& options) {
                                                fmt::join(summary.protocols, ", ")));
   }
   for (const auto& m : options.metrics) {
-    if (std::none_of(known_metrics().begin(), known_metrics().end(), [&](const MetricInfo& k) { return k.name == m; })) {
+    if (!is_further_au_pro(m) && std::none_of(known_metrics().begin(), known_metrics().end(), [&](const MetricInfo& k) { return k.name == m; })) {
       std::vector<std::string> names;
       for (const auto& k : known_metrics()) names.push_back(k.name);
       throw UsageError("--metrics", fmt::format("unknown metric '{}' (known: {})", m, fmt::join(names, ", ")));

@@ -23,8 +23,12 @@ std::string protocol_description(const std::string& protocol_json) {
                                 ? resolution_label(protocol_json) + ": each map at the method's working resolution against "
                                                                      "the mask shrunk to it (comparable with the papers' own code)"
                                 : "native resolution: maps placed in the image frame and resized bilinearly to the ground truth";
-  return fmt::format("AU-PRO to FPR {} (MVTec AD definition); {}; image score = {}; PRO-RD4AD policy {}; metrics version {}.",
-                     p.value("pro_limit", 0.3), where, score, rd4ad_policy, p.value("metrics_version", 0));
+  std::string also;
+  if (p.contains("extra_pro_limits") && p["extra_pro_limits"].is_array()) {
+    for (const auto& limit : p["extra_pro_limits"]) also += fmt::format("{}{}", also.empty() ? ", also to " : " and ", limit.dump());
+  }
+  return fmt::format("AU-PRO to FPR {}{} (MVTec AD definition); {}; image score = {}; PRO-RD4AD policy {}; metrics version {}.",
+                     p.value("pro_limit", 0.3), also, where, score, rd4ad_policy, p.value("metrics_version", 0));
 }
 
 }  // namespace kdad::reports

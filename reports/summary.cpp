@@ -4,6 +4,8 @@
 #include "core/sha256.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -123,10 +125,16 @@ const std::vector<MetricInfo>& known_metrics() {
   return kMetrics;
 }
 
+bool is_further_au_pro(std::string_view name) {
+  return name.rfind("au_pro_", 0) == 0 && name != "au_pro_rd4ad" && name.size() > 7 &&
+         std::isdigit(static_cast<unsigned char>(name[7]));
+}
+
 std::string metric_header(std::string_view name) {
   for (const auto& m : known_metrics()) {
     if (m.name == name) return m.header;
   }
+  if (is_further_au_pro(name)) return "AU-PRO@" + std::string(name.substr(7));
   return std::string(name);
 }
 
@@ -138,6 +146,16 @@ Summary summarize(const std::vector<StoredCell>& cells) {
   }
   for (const auto& m : known_metrics()) {
     if (present.count(m.name)) summary.metrics.push_back(m.name);
+    if (m.name == "au_pro") {  // AU-PRO up to further limits follows AU-PRO, widest limit first
+      std::vector<std::string> further;
+      for (const auto& name : present) {
+        if (is_further_au_pro(name)) further.push_back(name);
+      }
+      std::sort(further.begin(), further.end(), [](const std::string& a, const std::string& b) {
+        return std::stod(a.substr(7)) > std::stod(b.substr(7));
+      });
+      summary.metrics.insert(summary.metrics.end(), further.begin(), further.end());
+    }
   }
 
   // First appearance decides the order of protocols, methods and datasets.

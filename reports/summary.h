@@ -30,6 +30,8 @@ struct MetricInfo {
 const std::vector<MetricInfo>& known_metrics();
 /// The short header of a metric; the name itself for unknown ones.
 std::string metric_header(std::string_view name);
+/// True for "au_pro_<limit>": AU-PRO up to a further FPR limit (header "AU-PRO@<limit>").
+bool is_further_au_pro(std::string_view name);
 
 /// One category of a group: its finished cells (one per seed) and failed cells. When the store
 /// holds several cells of one seed (different keys, e.g. the dataset changed), the latest wins.

@@ -150,21 +150,21 @@ nlohmann::json eval_json(const std::vector<CellRecord>& cells, const std::option
 }
 
 void print_eval_table(std::ostream& out, const std::vector<CellRecord>& cells, const std::optional<StoreSummary>& store) {
-  const auto& metrics = known_metrics();
+  const std::vector<StoredCell> stored = as_stored(cells);
+  const Summary summary = summarize(stored);
+  const std::vector<std::string>& metrics = summary.metrics;  // known order, further AU-PRO limits after AU-PRO
   fmt::print(out, "{:<16} {:>6} {:>5}", "category", "images", "anom");
-  for (const auto& m : metrics) fmt::print(out, " {:>9}", m.header);
+  for (const auto& m : metrics) fmt::print(out, " {:>9}", metric_header(m));
   fmt::print(out, "\n");
   for (const auto& c : cells) {
     fmt::print(out, "{:<16} {:>6} {:>5}", c.category, detail<std::size_t>(c, "images", 0),
                detail<std::size_t>(c, "anomalous_images", 0));
-    for (const auto& m : metrics) fmt::print(out, " {:>9}", value(metric_value(c, m.name)));
+    for (const auto& m : metrics) fmt::print(out, " {:>9}", value(metric_value(c, m)));
     fmt::print(out, "\n");
   }
-  const std::vector<StoredCell> stored = as_stored(cells);
-  const Summary summary = summarize(stored);
   fmt::print(out, "{:<16} {:>6} {:>5}", "mean", "", "");
   for (const auto& m : metrics) {
-    const auto* stat = summary.groups.size() == 1 ? mean_stat(summary.groups.front(), m.name) : nullptr;
+    const auto* stat = summary.groups.size() == 1 ? mean_stat(summary.groups.front(), m) : nullptr;
     fmt::print(out, " {:>9}", stat ? fmt::format("{:.4f}", stat->mean) : "n/a");
   }
   fmt::print(out, "\n\n");

@@ -21,7 +21,7 @@ int run_bench(const BenchCommand& command, const methods::MethodRegistry& regist
   if (command.dump_pixels) {
     const auto& images = fixtures.get(100, 256);
     dump_pixels(images, *command.dump_pixels);
-    const auto pixel = metrics::sweep_pixels(images, {0.3, hardware_threads(), 1e-3}).ranking;
+    const auto pixel = metrics::sweep_pixels(images, {0.3, hardware_threads(), 1e-3, {}}).ranking;
     fmt::print(out, "wrote the 100x256x256 benchmark pixels to {}\nkdad: pixel_auroc {:.12f} pixel_ap {:.12f}\n",
                command.dump_pixels->string(), *pixel.auroc, *pixel.ap);
     return 0;

@@ -45,7 +45,7 @@ void register_metric_benchmarks(MetricFixtures& fixtures) {
           fmt::format("metrics/pixel_auroc_ap_f1_aupro/{}/threads:{}", size.label, threads).c_str(),
           [&fixtures, size, threads, pixels](benchmark::State& state) {
             const auto& images = fixtures.get(size.images, size.side);
-            measure_iterations(state, pixels, [&] { benchmark::DoNotOptimize(metrics::sweep_pixels(images, {0.3, threads, 1e-3})); });
+            measure_iterations(state, pixels, [&] { benchmark::DoNotOptimize(metrics::sweep_pixels(images, {0.3, threads, 1e-3, {}})); });
             state.counters["extra_B_per_px"] = state.counters["extra_MiB"] * 1048576.0 / static_cast<double>(pixels);
           })
           ->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);

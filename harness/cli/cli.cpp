@@ -89,7 +89,7 @@ int checked_threads(int threads) {
 
 Command parse_eval(const std::vector<std::string>& args) {
   po::options_description options("eval options");
-  std::string categories, policy, format, resolution, mask_resize;
+  std::string categories, policy, format, resolution, mask_resize, extra_limits;
   EvalCommand command;
   std::string dataset, maps, store, scores, gallery, split_csv;
   options.add_options()
@@ -102,6 +102,8 @@ Command parse_eval(const std::vector<std::string>& args) {
        "maps root: <maps>/<sample id>.tiff (float32), e.g. <maps>/<category>/test/<defect>/<id>.tiff")
       ("categories", po::value<std::string>(&categories), "comma-separated categories (default: all)")
       ("limit", po::value<double>(&command.pro_limit)->default_value(0.3, "0.3"), "AU-PRO FPR integration limit in (0,1]")
+      ("extra-limits", po::value<std::string>(&extra_limits),
+       "comma-separated further AU-PRO limits, each stored as au_pro_<limit> (MVTec AD 2: 0.05)")
       ("resolution", po::value<std::string>(&resolution)->default_value("native"),
        "native: maps resized to the ground truth (MVTec AD protocol); method: masks resized to each map (--mask-resize)")
       ("mask-resize", po::value<std::string>(&mask_resize)->default_value("nearest"),
@@ -120,6 +122,18 @@ Command parse_eval(const std::vector<std::string>& args) {
   if (!(command.pro_limit > 0.0 && command.pro_limit <= 1.0)) {
     throw UsageError("--limit", fmt::format("{} is outside (0, 1]", command.pro_limit));
   }
+  for (const auto& text : split_list(extra_limits)) {
+    std::size_t used = 0;
+    double value = 0;
+    try {
+      value = std::stod(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != text.size()) throw UsageError("--extra-limits", fmt::format("'{}' is not a number", text));
+    command.extra_pro_limits.push_back(value);
+  }
+  check_extra_pro_limits(command.extra_pro_limits, command.pro_limit, "--extra-limits");
   command.format = datasets::parse_dataset_format(format);
   command.resolution = parse_map_resolution(resolution, "--resolution");
   command.mask_resize = datasets::parse_mask_resize(mask_resize, "--mask-resize");

@@ -28,6 +28,7 @@ struct EvalCommand {
   std::filesystem::path maps_root;          ///< <maps>/<sample id>.tiff, e.g. <category>/test/<defect>/<id>.tiff
   std::vector<std::string> categories;      ///< empty = every category of the dataset
   double pro_limit = 0.3;                   ///< in (0, 1]
+  std::vector<double> extra_pro_limits;     ///< AU-PRO also up to these (au_pro_<limit>)
   bool json = false;
   std::optional<std::filesystem::path> store;
   std::optional<std::filesystem::path> scores_file;  ///< image scores instead of map maxima

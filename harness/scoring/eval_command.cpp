@@ -91,6 +91,7 @@ int run_eval(const EvalCommand& command, const std::string& command_line, std::o
 
   EvalProtocol protocol;
   protocol.pro_limit = command.pro_limit;
+  protocol.extra_pro_limits = command.extra_pro_limits;
   protocol.image_score = command.scores_file ? "scores_file" : "map_max";
   protocol.rd4ad_policy = command.rd4ad_policy;
   protocol.resolution = command.resolution;

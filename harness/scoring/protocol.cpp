@@ -40,6 +40,7 @@ std::string canonical_json(const EvalProtocol& p) {
   };
   // Only where it applies, so that the ids of native-resolution protocols stay those of kdad 0.1.
   if (p.resolution == MapResolution::method) json["mask_resize"] = p.mask_resize;
+  if (!p.extra_pro_limits.empty()) json["extra_pro_limits"] = p.extra_pro_limits;
   return json.dump();  // nlohmann::json objects keep keys sorted
 }
 
@@ -63,11 +64,22 @@ EvalProtocol parse_protocol_json(const std::string& text, const std::string& whe
     p.rd4ad_thresholds = rd4ad.at("thresholds").get<int>();
     p.rd4ad_fpr_limit = rd4ad.at("fpr_limit").get<double>();
     if (p.resolution == MapResolution::method) p.mask_resize = json.at("mask_resize").get<std::string>();
+    if (json.contains("extra_pro_limits")) p.extra_pro_limits = json.at("extra_pro_limits").get<std::vector<double>>();
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(where, fmt::format("the stored protocol lacks a setting: {}", e.what()));
   }
   if (canonical_json(p) != json.dump()) throw ConfigError(where, "the stored protocol has settings this build does not know");
   return p;
+}
+
+void check_extra_pro_limits(const std::vector<double>& limits, double pro_limit, const std::string& what) {
+  for (std::size_t i = 0; i < limits.size(); ++i) {
+    if (!(limits[i] > 0.0 && limits[i] <= 1.0)) throw ConfigError(what, fmt::format("limit {} is outside (0, 1]", limits[i]));
+    if (limits[i] == pro_limit) throw ConfigError(what, fmt::format("limit {} is already the AU-PRO limit", limits[i]));
+    for (std::size_t j = 0; j < i; ++j) {
+      if (limits[j] == limits[i]) throw ConfigError(what, fmt::format("limit {} is listed twice", limits[i]));
+    }
+  }
 }
 
 std::string protocol_id(const EvalProtocol& protocol) {

@@ -4,6 +4,7 @@
 #include "metrics/results.h"
 
 #include <string>
+#include <vector>
 
 namespace kdad::harness {
 
@@ -21,6 +22,9 @@ MapResolution parse_map_resolution(const std::string& text, const std::string& w
 /// How anomaly maps become numbers. Results of different protocols are never ranked together.
 struct EvalProtocol {
   double pro_limit = 0.3;                 ///< AU-PRO FPR limit
+  /// AU-PRO also up to these limits, each stored as au_pro_<limit> (MVTec AD 2: 0.05). Distinct,
+  /// each in (0, 1] and other than pro_limit.
+  std::vector<double> extra_pro_limits;
   MapResolution resolution = MapResolution::native;
   /// With resolution `method`: the mask rule, "method" (each method's own, recorded per cell) or,
   /// for maps given as files, "nearest" or "bilinear_threshold".
@@ -41,6 +45,10 @@ std::string canonical_json(const EvalProtocol& protocol);
 /// "p-" + the first 12 hex digits of the SHA-256 of canonical_json.
 std::string protocol_id(const EvalProtocol& protocol);
 std::string policy_name(metrics::Rd4adPolicy policy);
+
+/// Throws ConfigError naming `what` unless every further AU-PRO limit is in (0, 1], distinct, and
+/// not `pro_limit`.
+void check_extra_pro_limits(const std::vector<double>& limits, double pro_limit, const std::string& what);
 
 /// The protocol a stored cell was scored by, from its canonical JSON. Throws ConfigError naming
 /// `where` when the JSON is not a protocol of this build's metrics version (its id would differ).

@@ -25,6 +25,7 @@ cv::Mat resized_to(const cv::Mat& map, cv::Size size) {
 metrics::EvalOptions metric_options(const EvalProtocol& protocol, int threads) {
   metrics::EvalOptions options;
   options.pro_limit = protocol.pro_limit;
+  options.extra_pro_limits = protocol.extra_pro_limits;
   options.threads = threads;
   options.rd4ad.policy = protocol.rd4ad_policy;
   options.rd4ad.thresholds = protocol.rd4ad_thresholds;

@@ -66,7 +66,28 @@ fs::path resolve(const fs::path& base, const std::string& path) {
 }
 
 void read_protocol(const toml::table& table, EvalProtocol& protocol, Problems& problems) {
-  check_keys(table, {"pro_limit", "rd4ad_policy", "resolution"}, "[protocol]", problems);
+  check_keys(table, {"pro_limit", "rd4ad_policy", "resolution", "extra_pro_limits"}, "[protocol]", problems);
+  if (const toml::node* extra = table.get("extra_pro_limits")) {
+    const toml::array* list = extra->as_array();
+    std::vector<double> limits;
+    bool numbers = list != nullptr;
+    if (list) {
+      for (const auto& item : *list) {
+        if (auto v = item.value<double>()) limits.push_back(*v);
+        else numbers = false;
+      }
+    }
+    if (!numbers) {
+      problems.add(extra, "extra_pro_limits must be a list of numbers, e.g. [0.05]");
+    } else {
+      try {
+        check_extra_pro_limits(limits, table["pro_limit"].value<double>().value_or(protocol.pro_limit), "extra_pro_limits");
+        protocol.extra_pro_limits = limits;
+      } catch (const ConfigError& e) {
+        problems.add(extra, e.what());
+      }
+    }
+  }
   if (auto resolution = read<std::string>(table, "resolution", "a string", problems)) {
     try {
       protocol.resolution = parse_map_resolution(*resolution, "resolution");

@@ -3,6 +3,9 @@
 // (`kdad run` and `kdad eval`) going through it, on non-square images whose defects are known.
 #include "core/error.h"
 #include "datasets/image_io.h"
+#include "datasets/mvtec_ad.h"
+#include "datasets/simulated_maps.h"
+#include "datasets/synthetic.h"
 #include "datasets/preprocess.h"
 #include "datasets/resize.h"
 #include "harness/cli/app.h"
@@ -269,4 +272,51 @@ TEST_CASE("kdad eval reads any dataset format through the registry and scores at
   // A map folder holding something that is no test image of the dataset is refused.
   datasets::write_anomaly_map(dir / "maps" / "train" / "extra.tiff", cv::Mat::zeros(4, 4, CV_32F));
   CHECK_THROWS_WITH(eval({}), Contains("extra entry in the maps folder"));
+}
+
+TEST_CASE("further AU-PRO limits: in the protocol and its id, from a manifest, from kdad eval", "[scoring][eval]") {
+  test::TempDir dir;
+  EvalProtocol with;
+  with.extra_pro_limits = {0.05};
+  CHECK(protocol_id(with) != protocol_id(EvalProtocol{}));
+  CHECK_THAT(canonical_json(with), Contains("\"extra_pro_limits\":[0.05]"));
+  CHECK(canonical_json(parse_protocol_json(canonical_json(with), "test")) == canonical_json(with));
+  CHECK(metric_options(with, 1).extra_pro_limits == std::vector<double>{0.05});
+  CHECK_THROWS_WITH(check_extra_pro_limits({0.05, 0.05}, 0.3, "x"), Contains("listed twice"));
+  CHECK_THROWS_WITH(check_extra_pro_limits({0.3}, 0.3, "x"), Contains("already the AU-PRO limit"));
+  CHECK_THROWS_WITH(check_extra_pro_limits({1.5}, 0.3, "x"), Contains("outside (0, 1]"));
+
+  methods::MethodRegistry registry;
+  test::register_test_methods(registry);
+  datasets::make_synthetic_dataset(dir / "data", {{"disc"}, 32, 2, 2, 1, 0});
+  const std::string study = "database = \"k.sqlite\"\n[[method]]\nid = \"pixel_stats\"\n[[dataset]]\nformat = \"mvtec_ad\"\n"
+                            "root = \"data\"\ncategories = \"all\"\n[protocol]\n";
+  std::ofstream(dir / "a.toml") << study << "extra_pro_limits = [0.05, 0.01]\n";
+  CHECK(read_manifest(dir / "a.toml", registry).protocol.extra_pro_limits == std::vector<double>{0.05, 0.01});
+  std::ofstream(dir / "b.toml") << study << "extra_pro_limits = [0.05, 0.05, \"x\"]\n";
+  CHECK_THROWS_WITH(read_manifest(dir / "b.toml", registry), Contains("b.toml:9:") && Contains("list of numbers"));
+  std::ofstream(dir / "c.toml") << study << "pro_limit = 0.05\nextra_pro_limits = [0.05]\n";
+  CHECK_THROWS_WITH(read_manifest(dir / "c.toml", registry), Contains("already the AU-PRO limit"));
+
+  // kdad eval: au_pro_0.05 beside au_pro equals au_pro of an evaluation to 0.05.
+  datasets::SimulatedMapsSpec maps;
+  datasets::write_simulated_maps(datasets::MvtecAd(dir / "data"), {"disc"}, dir / "maps", maps);
+  auto eval = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"kdad", "eval", "--dataset", (dir / "data").string(), "--maps", (dir / "maps").string(), "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<const char*> argv;
+    for (const auto& a : args) argv.push_back(a.c_str());
+    std::ostringstream out;
+    const methods::MethodRegistry none;
+    if (run_invocation(parse_command_line(static_cast<int>(argv.size()), argv.data()), none, out) != 0) throw std::runtime_error("exit");
+    return nlohmann::json::parse(out.str())["categories"][0]["metrics"];
+  };
+  const auto both = eval({"--extra-limits", "0.05"});
+  const auto narrow = eval({"--limit", "0.05"});
+  const auto wide = eval({});
+  REQUIRE(both.contains("au_pro_0.05"));
+  CHECK(both["au_pro_0.05"].get<double>() == narrow["au_pro"].get<double>());
+  CHECK(both["au_pro"].get<double>() == wide["au_pro"].get<double>());
+  CHECK_FALSE(wide.contains("au_pro_0.05"));
+  CHECK_THROWS_WITH(eval({"--extra-limits", "0.05,abc"}), Contains("'abc' is not a number"));
 }

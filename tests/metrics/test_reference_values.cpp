@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 
@@ -76,7 +77,7 @@ TEST_CASE("pixel-level sweep (radix sort path) equals sklearn on the same cases"
       start += count;
     }
     for (int threads : {1, 2}) {
-      const auto m = metrics::sweep_pixels(images, {0.3, threads, 1e-3}).ranking;
+      const auto m = metrics::sweep_pixels(images, {0.3, threads, 1e-3, {}}).ranking;
       check_value(m.auroc, c["auroc"], 1e-12, name + " pixel auroc");
       check_value(m.ap, c["ap"], 1e-12, name + " pixel ap");
       check_value(m.f1_max, c["f1_max"], 1e-12, name + " pixel f1_max");
@@ -112,6 +113,27 @@ TEST_CASE("AU-PRO / pixel and image metrics and the RD4AD variant equal the Pyth
         check_value(m.image.f1_max, c["image_f1_max"], 1e-12, name + " image_f1_max");
         CHECK(m.pro_rd4ad.images_undefined == c["rd4ad_undefined"].get<std::size_t>());
       }
+    }
+    // Every limit from one sweep: the areas up to further limits (ProMetrics::also) equal the
+    // reference too, and are named au_pro_<limit>.
+    std::vector<std::string> limits;
+    for (const auto& [limit_text, expected] : c["au_pro"].items()) limits.push_back(limit_text);
+    REQUIRE(limits.size() >= 2);
+    metrics::EvalOptions all;
+    all.threads = 2;
+    // The primary limit first (the smallest), the others wider and in the reverse order.
+    all.pro_limit = std::stod(limits.front());
+    std::reverse(limits.begin() + 1, limits.end());
+    for (std::size_t k = 1; k < limits.size(); ++k) all.extra_pro_limits.push_back(std::stod(limits[k]));
+    const auto together = metrics::evaluate_category(images, all);
+    check_value(together.pro.au_pro, c["au_pro"][limits.front()], 1e-9, name + " au_pro@" + limits.front() + " with further limits");
+    REQUIRE(together.pro.also.size() == limits.size() - 1);
+    const auto named = metrics::named_values(together);
+    for (std::size_t k = 1; k < limits.size(); ++k) {
+      CHECK(together.pro.also[k - 1].limit == std::stod(limits[k]));
+      check_value(together.pro.also[k - 1].au_pro, c["au_pro"][limits[k]], 1e-9, name + " further au_pro@" + limits[k]);
+      const std::string wanted = metrics::au_pro_name(std::stod(limits[k]));
+      CHECK(std::count_if(named.begin(), named.end(), [&](const metrics::NamedValue& v) { return v.name == wanted; }) == 1);
     }
     for (const auto& [policy_text, expected] : c["au_pro_rd4ad"].items()) {
       metrics::EvalOptions options;
