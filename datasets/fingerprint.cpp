@@ -26,6 +26,8 @@ std::string fingerprint_split(const CategorySplit& split) {
   hash.update("kdad-dataset-fingerprint/v1\n" + split.category + "\n");
   for (const auto& ref : split.train) add_sample(hash, ref, "train");
   for (const auto& ref : split.test) add_sample(hash, ref, "test");
+  // Only when there are any: the fingerprints of splits without validation images stay those of kdad 0.1.
+  for (const auto& ref : split.validation) add_sample(hash, ref, "validation");
   return hash.hex_digest();
 }
 

@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <array>
+#include <bit>
 #include <fstream>
 
 namespace kdad::datasets {
@@ -129,6 +130,55 @@ void write_anomaly_map(const fs::path& file, const cv::Mat& map) {
   if (map.type() != CV_32FC1) throw InternalError(file.string(), "anomaly map to write is not CV_32FC1");
   ensure_parent(file);
   if (!cv::imwrite(file.string(), map)) throw IoError(file.string(), "cannot write anomaly map");
+}
+
+void write_float16_tiff(const fs::path& file, const cv::Mat& map) {
+  if (map.type() != CV_32FC1) throw InternalError(file.string(), "map to write is not CV_32FC1");
+  static_assert(std::endian::native == std::endian::little, "the TIFF below is written as little-endian ('II')");
+  cv::Mat half;
+  map.convertTo(half, CV_16F);
+  // A baseline little-endian TIFF: header, one IFD of 11 entries (ascending tags), then the pixels
+  // as one strip. OpenCV's encoder writes 16-bit floats as integers, so it is written here.
+  const auto width = static_cast<std::uint32_t>(map.cols);
+  const auto height = static_cast<std::uint32_t>(map.rows);
+  const std::uint32_t bytes = width * height * 2;
+  const std::uint16_t entries = 11;
+  const std::uint32_t data_offset = 8 + 2 + entries * 12 + 4;
+  std::string out;
+  auto u16 = [&](std::uint16_t v) { out.append(reinterpret_cast<const char*>(&v), 2); };
+  auto u32 = [&](std::uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); };
+  auto entry = [&](std::uint16_t tag, std::uint16_t type, std::uint32_t value) {
+    u16(tag);
+    u16(type);
+    u32(1);
+    if (type == 3) {  // SHORT: left-justified in the 4-byte value field
+      u16(static_cast<std::uint16_t>(value));
+      u16(0);
+    } else {
+      u32(value);
+    }
+  };
+  out += "II";
+  u16(42);
+  u32(8);
+  u16(entries);
+  entry(256, 4, width);        // ImageWidth
+  entry(257, 4, height);       // ImageLength
+  entry(258, 3, 16);           // BitsPerSample
+  entry(259, 3, 1);            // Compression: none
+  entry(262, 3, 1);            // PhotometricInterpretation: BlackIsZero
+  entry(273, 4, data_offset);  // StripOffsets
+  entry(277, 3, 1);            // SamplesPerPixel
+  entry(278, 4, height);       // RowsPerStrip
+  entry(279, 4, bytes);        // StripByteCounts
+  entry(284, 3, 1);            // PlanarConfiguration: chunky
+  entry(339, 3, 3);            // SampleFormat: IEEE floating point
+  u32(0);                      // no further IFD
+  for (int y = 0; y < half.rows; ++y) out.append(half.ptr<char>(y), static_cast<std::size_t>(half.cols) * 2);
+  ensure_parent(file);
+  std::ofstream stream(file, std::ios::binary);
+  stream.write(out.data(), static_cast<std::streamsize>(out.size()));
+  if (!stream) throw IoError(file.string(), "cannot write map");
 }
 
 void write_image(const fs::path& file, const cv::Mat& image) {

@@ -28,6 +28,11 @@ cv::Mat read_anomaly_map(const std::filesystem::path& file);
 /// Writes an anomaly map (CV_32FC1) as a float32 TIFF, creating parent folders.
 void write_anomaly_map(const std::filesystem::path& file, const cv::Mat& map);
 
+/// Writes a map (CV_32FC1) as an uncompressed single-channel float16 TIFF (IEEE half, rounded to
+/// nearest even; SampleFormat 3), the format of MVTec AD 2's submissions, creating parent folders.
+/// Values beyond the float16 range become ±infinity.
+void write_float16_tiff(const std::filesystem::path& file, const cv::Mat& map);
+
 /// Writes an 8-bit image (PNG, or the format of the extension), creating parent folders.
 void write_image(const std::filesystem::path& file, const cv::Mat& image);
 

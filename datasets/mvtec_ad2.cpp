@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
 
 namespace kdad::datasets {
 namespace fs = std::filesystem;
@@ -73,6 +74,14 @@ CategorySplit MvtecAd2::split(const std::string& category, ProblemSink* sink) co
   if (split.train.empty()) report_problem(sink, (base / "train" / "good").string(), "no training images");
   if (split.test.empty()) report_problem(sink, (base / "test_public").string(), "no public test images");
   return split;
+}
+
+std::optional<std::size_t> mvtec_ad2_private_images(const std::string& object) {
+  static const std::map<std::string, std::size_t> kPublished = {{"can", 321},  {"fabric", 314},      {"fruit_jelly", 255},
+                                                                {"rice", 277}, {"sheet_metal", 142}, {"vial", 276},
+                                                                {"wallplugs", 232}, {"walnuts", 228}};
+  const auto it = kPublished.find(object);
+  return it == kPublished.end() ? std::nullopt : std::optional<std::size_t>(it->second);
 }
 
 }  // namespace kdad::datasets

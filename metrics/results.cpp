@@ -21,6 +21,10 @@ std::vector<NamedValue> named_values(const CategoryMetrics& m) {
   };
   for (const auto& limited : m.pro.also) values.push_back({au_pro_name(limited.limit), limited.au_pro});
   values.push_back({"au_pro_rd4ad", m.pro_rd4ad.value});
+  if (m.seg_f1) {
+    values.push_back({"seg_f1", m.seg_f1->value});
+    values.push_back({"seg_f1_threshold", m.seg_f1->threshold});
+  }
   return values;
 }
 

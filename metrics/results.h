@@ -58,6 +58,14 @@ struct Rd4adProMetrics {
   std::vector<std::string> undefined_reasons;  ///< "<image id>: <reason>", one per undefined image
 };
 
+/// MVTec AD 2's SegF1: the pooled pixel F1 of the test maps binarised at a threshold set without
+/// test data, mean + 3σ of every pixel of the defect-free validation maps.
+struct SegF1Metrics {
+  double threshold = 0.0;
+  std::size_t validation_images = 0;
+  std::optional<double> value;  ///< undefined without defect pixels
+};
+
 /// Every metric of one category.
 struct CategoryMetrics {
   std::size_t images = 0;
@@ -66,6 +74,7 @@ struct CategoryMetrics {
   BinaryMetrics pixel;
   ProMetrics pro;
   Rd4adProMetrics pro_rd4ad;
+  std::optional<SegF1Metrics> seg_f1;  ///< when the protocol asks for it
 };
 
 /// A metric value under its stable name (the names used in JSON and in the results store).
@@ -80,7 +89,7 @@ std::string au_pro_name(double limit);
 /// The scalar metrics of a category under their stable names:
 /// image_auroc, image_ap, image_f1_max, image_f1_threshold_oracle, pixel_auroc, pixel_ap,
 /// pixel_f1_max, pixel_f1_threshold_oracle, au_pro, au_pro_<limit> for each further limit,
-/// au_pro_rd4ad.
+/// au_pro_rd4ad, and seg_f1 and seg_f1_threshold when computed.
 std::vector<NamedValue> named_values(const CategoryMetrics& metrics);
 
 /// A curve under its stable name: image_roc, image_pr, pixel_roc, pixel_pr, pro.

@@ -27,8 +27,14 @@ std::string protocol_description(const std::string& protocol_json) {
   if (p.contains("extra_pro_limits") && p["extra_pro_limits"].is_array()) {
     for (const auto& limit : p["extra_pro_limits"]) also += fmt::format("{}{}", also.empty() ? ", also to " : " and ", limit.dump());
   }
-  return fmt::format("AU-PRO to FPR {}{} (MVTec AD definition); {}; image score = {}; PRO-RD4AD policy {}; metrics version {}.",
-                     p.value("pro_limit", 0.3), also, where, score, rd4ad_policy, p.value("metrics_version", 0));
+  std::string seg_f1;
+  if (p.contains("seg_f1") && p["seg_f1"].is_object()) {
+    seg_f1 = fmt::format("; SegF1 at mean + 3σ of defect-free validation pixels (datasets without a validation split hold "
+                         "out {} of their training images)",
+                         p["seg_f1"].value("held_out_fraction", 0.1));
+  }
+  return fmt::format("AU-PRO to FPR {}{} (MVTec AD definition); {}; image score = {}{}; PRO-RD4AD policy {}; metrics version {}.",
+                     p.value("pro_limit", 0.3), also, where, score, seg_f1, rd4ad_policy, p.value("metrics_version", 0));
 }
 
 }  // namespace kdad::reports

@@ -120,7 +120,7 @@ const std::vector<MetricInfo>& known_metrics() {
   static const std::vector<MetricInfo> kMetrics = {
       {"image_auroc", "I-AUROC"}, {"image_ap", "I-AP"},     {"image_f1_max", "I-F1max"},
       {"pixel_auroc", "P-AUROC"}, {"pixel_ap", "P-AP"},     {"pixel_f1_max", "P-F1max"},
-      {"au_pro", "AU-PRO"},       {"au_pro_rd4ad", "PRO-RD4AD"},
+      {"au_pro", "AU-PRO"},       {"au_pro_rd4ad", "PRO-RD4AD"}, {"seg_f1", "SegF1"},
   };
   return kMetrics;
 }

@@ -41,6 +41,9 @@ std::string canonical_json(const EvalProtocol& p) {
   // Only where it applies, so that the ids of native-resolution protocols stay those of kdad 0.1.
   if (p.resolution == MapResolution::method) json["mask_resize"] = p.mask_resize;
   if (!p.extra_pro_limits.empty()) json["extra_pro_limits"] = p.extra_pro_limits;
+  if (p.seg_f1) {
+    json["seg_f1"] = {{"threshold", "validation_mean_plus_3_std"}, {"held_out_fraction", p.validation_fraction}};
+  }
   return json.dump();  // nlohmann::json objects keep keys sorted
 }
 
@@ -65,6 +68,10 @@ EvalProtocol parse_protocol_json(const std::string& text, const std::string& whe
     p.rd4ad_fpr_limit = rd4ad.at("fpr_limit").get<double>();
     if (p.resolution == MapResolution::method) p.mask_resize = json.at("mask_resize").get<std::string>();
     if (json.contains("extra_pro_limits")) p.extra_pro_limits = json.at("extra_pro_limits").get<std::vector<double>>();
+    if (json.contains("seg_f1")) {
+      p.seg_f1 = true;
+      p.validation_fraction = json.at("seg_f1").at("held_out_fraction").get<double>();
+    }
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(where, fmt::format("the stored protocol lacks a setting: {}", e.what()));
   }

@@ -25,6 +25,11 @@ struct EvalProtocol {
   /// AU-PRO also up to these limits, each stored as au_pro_<limit> (MVTec AD 2: 0.05). Distinct,
   /// each in (0, 1] and other than pro_limit.
   std::vector<double> extra_pro_limits;
+  /// SegF1 (MVTec AD 2): test maps binarised at mean + 3σ of the pixels of defect-free validation
+  /// images. Datasets without a validation split hold out `validation_fraction` of their training
+  /// normals for it (hash-chosen, never trained on).
+  bool seg_f1 = false;
+  double validation_fraction = 0.1;  ///< in (0, 0.5]
   MapResolution resolution = MapResolution::native;
   /// With resolution `method`: the mask rule, "method" (each method's own, recorded per cell) or,
   /// for maps given as files, "nearest" or "bilinear_threshold".

@@ -98,6 +98,24 @@ metrics::CategoryMetrics evaluate_scored(std::span<const metrics::ScoredImage> i
   return result;
 }
 
+double validation_threshold(const metrics::PixelStatistics& validation) {
+  return validation.mean() + 3.0 * validation.standard_deviation();
+}
+
+metrics::SegF1Metrics seg_f1(std::span<const metrics::ScoredImage> images, const std::vector<char>& pixel_truth,
+                             const metrics::PixelStatistics& validation, std::size_t validation_images) {
+  if (validation.pixels() == 0) throw InternalError("SegF1", "no validation pixels");
+  std::vector<metrics::ScoredImage> pixel_level;
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    if (pixel_truth[i]) pixel_level.push_back(images[i]);
+  }
+  metrics::SegF1Metrics out;
+  out.threshold = validation_threshold(validation);
+  out.validation_images = validation_images;
+  out.value = metrics::pooled_f1_at(pixel_level, out.threshold);
+  return out;
+}
+
 std::vector<reports::ImageRecord> image_records(const std::vector<datasets::SampleRef>& refs,
                                                 std::span<const metrics::ScoredImage> images) {
   if (refs.size() != images.size()) {

@@ -10,6 +10,7 @@
 #include "metrics/evaluation.h"
 #include "metrics/results.h"
 #include "metrics/scored_image.h"
+#include "metrics/threshold_f1.h"
 #include "reports/records.h"
 
 #include <nlohmann/json.hpp>
@@ -48,6 +49,14 @@ metrics::ScoredImage score_map(const std::string& id, Label label, float score, 
 /// `pixel_ground_truth` (image-level datasets) only image metrics are computed.
 metrics::CategoryMetrics evaluate_scored(std::span<const metrics::ScoredImage> images, const std::vector<char>& pixel_truth,
                                          bool pixel_ground_truth, const metrics::EvalOptions& options);
+
+/// MVTec AD 2's threshold from defect-free validation maps: mean + 3σ of all their pixels.
+double validation_threshold(const metrics::PixelStatistics& validation);
+
+/// SegF1 of the scored test images that have pixel ground truth (`pixel_truth`, as for
+/// evaluate_scored), binarised at mean + 3σ of the pixels of the defect-free validation maps.
+metrics::SegF1Metrics seg_f1(std::span<const metrics::ScoredImage> images, const std::vector<char>& pixel_truth,
+                             const metrics::PixelStatistics& validation, std::size_t validation_images);
 
 /// One record per scored test image; `refs` and `images` list the same images in the same order.
 std::vector<reports::ImageRecord> image_records(const std::vector<datasets::SampleRef>& refs,

@@ -11,6 +11,8 @@
 #include "harness/scoring/gallery.h"
 #include "harness/scoring/protocol.h"
 #include "harness/scoring/scoring.h"
+#include "harness/scoring/submission.h"
+#include "metrics/threshold_f1.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -18,6 +20,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <chrono>
 #include <cstdlib>
 
@@ -53,19 +56,21 @@ std::string environment_json(const CellRunContext& context) {
       .dump();
 }
 
-struct Predicted {
-  std::vector<metrics::ScoredImage> scored;  // labelled test images, as the protocol scores them
-  std::vector<char> pixel_truth;             // per scored image: normal, or anomalous with a mask
-  std::vector<double> per_image_seconds;     // after the warm-up batch
-  double seconds = 0;                        // all batches after the warm-up
+struct Timed {
+  std::vector<double> per_image_seconds;  // after the warm-up batch
+  double seconds = 0;                     // all batches after the warm-up
   std::size_t timed_images = 0;
 };
 
-// Predicts `refs` in batches and scores each map by the protocol (scoring.h). With
-// `export_folder`, each map is also written, in the image frame, as <export>/<id>.tiff.
-Predicted predict_all(methods::Method& method, const datasets::Dataset& dataset, const std::vector<datasets::SampleRef>& refs,
-                      const CellRunContext& context, const fs::path& export_folder, bool keep) {
-  Predicted out;
+// Receives each predicted sample, its map scored by the protocol (scoring.h), and the map in the
+// image frame (the same matrix at native resolution).
+using OnScored = std::function<void(const Sample&, metrics::ScoredImage&&, const cv::Mat& in_frame)>;
+
+// Predicts `refs` in batches and hands each result to `on_scored`. With `export_folder`, each map
+// is also written, in the image frame, as <export>/<id>.tiff.
+Timed predict_all(methods::Method& method, const datasets::Dataset& dataset, const std::vector<datasets::SampleRef>& refs,
+                  const CellRunContext& context, const fs::path& export_folder, const OnScored& on_scored) {
+  Timed out;
   const MapFrame frame = method.input_transform();
   const auto batch_size = static_cast<std::size_t>(context.manifest.predict_batch);
   for (std::size_t begin = 0; begin < refs.size(); begin += batch_size) {
@@ -90,17 +95,12 @@ Predicted predict_all(methods::Method& method, const datasets::Dataset& dataset,
       const Prediction& p = predictions[i];
       metrics::ScoredImage scored = score_map(sample.id, sample.label, p.score, p.anomaly_map, sample.mask, sample.image.size(),
                                               frame, context.manifest.protocol);
-      if (!export_folder.empty()) {
-        // Exported maps are always in the image frame: the layout of the official evaluation scripts.
-        datasets::write_anomaly_map(export_folder / (sample.id + ".tiff"),
-                                    context.manifest.protocol.resolution == MapResolution::native
-                                        ? scored.map
-                                        : map_in_image_frame(p.anomaly_map, sample.image.size(), frame));
-      }
-      if (keep) {
-        out.pixel_truth.push_back(sample.label == Label::normal || !sample.mask.empty());
-        out.scored.push_back(std::move(scored));
-      }
+      // Exported maps are always in the image frame: the layout of the official evaluation scripts.
+      const cv::Mat in_frame = context.manifest.protocol.resolution == MapResolution::native
+                                   ? scored.map
+                                   : map_in_image_frame(p.anomaly_map, sample.image.size(), frame);
+      if (!export_folder.empty()) datasets::write_anomaly_map(export_folder / (sample.id + ".tiff"), in_frame);
+      if (on_scored) on_scored(sample, std::move(scored), in_frame);
     }
   }
   return out;
@@ -138,6 +138,7 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
                                 .dump();
   record.started_at = utc_now_iso8601();
   nlohmann::json details;
+  nlohmann::json details_extra = nlohmann::json::object();
   try {
     // First: it empties the host cache, so that the peak RSS below is this cell's own.
     context.registry.apply_environment(
@@ -145,8 +146,8 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
     reset_peak_rss();
     context.registry.reset_device_peak(manifest.device);
     const datasets::Dataset& dataset = context.datasets.get(*cell.dataset);
-    datasets::CategorySplit split = dataset.split(cell.category);
-    datasets::limit_training_images(split, cell.dataset->max_train_images);
+    std::size_t held_out = 0;
+    const datasets::CategorySplit split = cell_split(dataset, *cell.dataset, cell.category, manifest.protocol, &held_out);
     std::unique_ptr<methods::Method> method = context.registry.create(cell.method->id, cell.method->options);
     record.weights = method->info().weights;
 
@@ -169,27 +170,57 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
     record.weights = method->info().weights;
 
     const fs::path export_folder = manifest.export_maps ? artifacts / "maps" : fs::path();
-    Predicted predicted = predict_all(*method, dataset, split.test, context, export_folder, true);
+    // SegF1's threshold first: mean + 3σ of every pixel of the defect-free validation maps (none kept).
+    metrics::PixelStatistics validation;
+    if (manifest.protocol.seg_f1) {
+      if (split.validation.empty()) {
+        throw DataError(cell.category, "SegF1 needs validation images, and too few training images are left to hold some out");
+      }
+      predict_all(*method, dataset, split.validation, context, fs::path(),
+                  [&](const Sample&, metrics::ScoredImage&& image, const cv::Mat&) { validation.add(image.map); });
+    }
+    const std::optional<double> threshold =
+        manifest.protocol.seg_f1 ? std::optional<double>(validation_threshold(validation)) : std::nullopt;
+    std::vector<metrics::ScoredImage> scored;  // labelled test images, as the protocol scores them
+    std::vector<char> pixel_truth;             // per scored image: normal, or anomalous with a mask
+    const Timed predicted = predict_all(*method, dataset, split.test, context, export_folder,
+                                        [&](const Sample& sample, metrics::ScoredImage&& image, const cv::Mat&) {
+                                          pixel_truth.push_back(sample.label == Label::normal || !sample.mask.empty());
+                                          scored.push_back(std::move(image));
+                                        });
+    // Private test images (MVTec AD 2): exported for the evaluation server, never scored.
+    std::optional<Mvtec2Submission> submission;
     if (!split.unlabelled.empty() && manifest.export_maps) {
-      predict_all(*method, dataset, split.unlabelled, context, export_folder, false);
+      if (dataset.format() == "mvtec_ad2") submission.emplace(artifacts / "submission", threshold);
+      predict_all(*method, dataset, split.unlabelled, context, export_folder,
+                  [&](const Sample& sample, metrics::ScoredImage&&, const cv::Mat& in_frame) {
+                    if (submission) submission->add(sample.id, in_frame);
+                  });
     }
 
     const auto evaluate_start = Clock::now();
-    const metrics::CategoryMetrics result = evaluate_scored(predicted.scored, predicted.pixel_truth, dataset.has_pixel_ground_truth(),
-                                                            metric_options(manifest.protocol, context.threads));
+    metrics::CategoryMetrics result = evaluate_scored(scored, pixel_truth, dataset.has_pixel_ground_truth(),
+                                                      metric_options(manifest.protocol, context.threads));
+    if (submission) details_extra["mvtec_ad2_submission"] = submission->summary();
+    if (manifest.protocol.seg_f1 && dataset.has_pixel_ground_truth()) {
+      result.seg_f1 = seg_f1(scored, pixel_truth, validation, split.validation.size());
+    }
     const double evaluate_seconds = seconds_since(evaluate_start);
 
     add_metric_records(result, record);
-    record.images = image_records(split.test, predicted.scored);
-    if (manifest.gallery) {
-      record.artifacts = write_gallery(dataset, split.test, predicted.scored, artifacts / "gallery", GallerySpec{});
-    }
+    record.images = image_records(split.test, scored);
+    if (manifest.gallery) record.artifacts = write_gallery(dataset, split.test, scored, artifacts / "gallery", GallerySpec{});
     if (fit_seconds) record.timings.push_back({"fit", 1, *fit_seconds, std::nullopt, std::nullopt});
     record.timings.push_back({"predict_per_image", static_cast<std::int64_t>(predicted.timed_images), predicted.seconds,
                               percentile(predicted.per_image_seconds, 0.5), percentile(predicted.per_image_seconds, 0.95)});
     record.timings.push_back({"evaluate", 1, evaluate_seconds, std::nullopt, std::nullopt});
     details = metric_details(result);
+    details.update(details_extra);
     details["train_images"] = split.train.size();
+    if (manifest.protocol.seg_f1) {
+      details["validation_images"] = split.validation.size();
+      details["validation_source"] = held_out > 0 ? "held out from the training images" : "the dataset's validation split";
+    }
     details["predict_images_per_second"] =
         predicted.seconds > 0 ? static_cast<double>(predicted.timed_images) / predicted.seconds : 0.0;
     details["artifacts"] = artifacts.string();

@@ -31,15 +31,23 @@ std::string trained_state_digest(const std::filesystem::path& path) {
 
 }  // namespace
 
+datasets::CategorySplit cell_split(const datasets::Dataset& dataset, const ManifestDataset& spec, const std::string& category,
+                                   const EvalProtocol& protocol, std::size_t* held_out) {
+  datasets::CategorySplit split = dataset.split(category);
+  const std::size_t moved = protocol.seg_f1 ? datasets::hold_out_validation(split, protocol.validation_fraction) : 0;
+  if (held_out) *held_out = moved;
+  datasets::limit_training_images(split, spec.max_train_images);
+  return split;
+}
+
 std::vector<Cell> expand_grid(const Manifest& manifest) {
   // Fingerprints depend on the data only: compute each (dataset, category) once.
   std::map<std::pair<const ManifestDataset*, std::string>, std::string> fingerprints;
   for (const auto& dataset : manifest.datasets) {
     const auto opened = datasets::open_dataset(dataset.format, dataset.root, dataset.options);
     for (const auto& category : dataset.categories) {
-      datasets::CategorySplit split = opened->split(category);
-      datasets::limit_training_images(split, dataset.max_train_images);  // the cap is part of the data a cell sees
-      fingerprints[{&dataset, category}] = datasets::fingerprint_split(split);
+      // The hold-out and the cap are part of the data a cell sees.
+      fingerprints[{&dataset, category}] = datasets::fingerprint_split(cell_split(*opened, dataset, category, manifest.protocol));
     }
   }
   const std::string device_kind = manifest.device.rfind("cuda", 0) == 0 ? "cuda" : "cpu";

@@ -25,6 +25,13 @@ struct Cell {
   std::string name() const;
 };
 
+/// The split a cell of `spec`'s dataset sees: as the reader lists it; with training normals held
+/// out for validation when the protocol needs a validation threshold (SegF1) and the dataset has no
+/// validation split; then the training cap. Grid, cell runner and reproduce all use it.
+/// `held_out`, when given, receives the number of training images moved to validation.
+datasets::CategorySplit cell_split(const datasets::Dataset& dataset, const ManifestDataset& spec, const std::string& category,
+                                   const EvalProtocol& protocol, std::size_t* held_out = nullptr);
+
 /// Expands the grid in manifest order (methods outermost, then datasets, categories, seeds).
 /// Opens each dataset once to fingerprint its categories; throws DataError when unreadable.
 std::vector<Cell> expand_grid(const Manifest& manifest);

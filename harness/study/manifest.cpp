@@ -66,7 +66,16 @@ fs::path resolve(const fs::path& base, const std::string& path) {
 }
 
 void read_protocol(const toml::table& table, EvalProtocol& protocol, Problems& problems) {
-  check_keys(table, {"pro_limit", "rd4ad_policy", "resolution", "extra_pro_limits"}, "[protocol]", problems);
+  check_keys(table, {"pro_limit", "rd4ad_policy", "resolution", "extra_pro_limits", "seg_f1", "validation_fraction"}, "[protocol]",
+             problems);
+  protocol.seg_f1 = read<bool>(table, "seg_f1", "true or false", problems).value_or(false);
+  if (auto fraction = read<double>(table, "validation_fraction", "a number", problems)) {
+    if (*fraction > 0.0 && *fraction <= 0.5) {
+      protocol.validation_fraction = *fraction;
+    } else {
+      problems.add(table.get("validation_fraction"), fmt::format("validation_fraction {} is outside (0, 0.5]", *fraction));
+    }
+  }
   if (const toml::node* extra = table.get("extra_pro_limits")) {
     const toml::array* list = extra->as_array();
     std::vector<double> limits;

@@ -6,7 +6,6 @@
 #include "core/parallel.h"
 #include "datasets/fingerprint.h"
 #include "datasets/format.h"
-#include "datasets/training_subset.h"
 #include "harness/scoring/protocol.h"
 #include "harness/study/cell_runner.h"
 #include "harness/study/grid.h"
@@ -136,9 +135,7 @@ int run_reproduce(const ReproduceCommand& command, const methods::MethodRegistry
   manifest.datasets.push_back(dataset);
 
   const std::unique_ptr<datasets::Dataset> opened = datasets::open_dataset(dataset.format, dataset.root, dataset.options);
-  datasets::CategorySplit split = opened->split(old.category);
-  datasets::limit_training_images(split, dataset.max_train_images);
-  const std::string fingerprint = datasets::fingerprint_split(split);
+  const std::string fingerprint = datasets::fingerprint_split(cell_split(*opened, dataset, old.category, manifest.protocol));
   check_same(fingerprint == old.dataset_fingerprint, command.force, dataset.root.string(),
              fmt::format("the dataset differs from the one {} ran on (fingerprint {} now, {} stored)", name, fingerprint.substr(0, 12),
                          old.dataset_fingerprint.substr(0, 12)),

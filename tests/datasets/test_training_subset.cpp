@@ -54,3 +54,25 @@ TEST_CASE("the training cap keeps a fixed nested subset in the reader's order", 
   limit_training_images(few, 20);
   CHECK(few.train.size() == 5);
 }
+
+TEST_CASE("held-out validation images: a fixed fraction, the same whatever the order, never left in training", "[datasets]") {
+  CategorySplit forward = split_of(40, false), backward = split_of(40, true);
+  CHECK(hold_out_validation(forward, 0.1) == 4);
+  CHECK(hold_out_validation(backward, 0.1) == 4);
+  CHECK(forward.train.size() == 36);
+  const auto trained_ids = ids(forward);
+  const std::set<std::string> trained(trained_ids.begin(), trained_ids.end());
+  std::set<std::string> held, held_backward;
+  for (const auto& ref : forward.validation) held.insert(ref.id);
+  for (const auto& ref : backward.validation) held_backward.insert(ref.id);
+  CHECK(held == held_backward);
+  for (const auto& id : held) CHECK(trained.count(id) == 0);
+  // At least one is held out and at least one stays; a split that has validation images keeps them.
+  CategorySplit two = split_of(2, false);
+  CHECK(hold_out_validation(two, 0.01) == 1);
+  CHECK(two.train.size() == 1);
+  CategorySplit one = split_of(1, false);
+  CHECK(hold_out_validation(one, 0.5) == 0);
+  CHECK(hold_out_validation(forward, 0.1) == 0);
+  CHECK(forward.validation.size() == 4);
+}
