@@ -15,6 +15,16 @@ namespace {
 
 constexpr const char* kStudyMetrics[] = {"image_auroc", "pixel_auroc", "au_pro", "pixel_ap", "au_pro_rd4ad"};
 
+// The study table's columns: the usual five, plus AU-PRO up to further limits and SegF1 when the
+// protocol computed them (MVTec AD 2).
+std::vector<std::string> study_columns(const Summary& summary) {
+  std::vector<std::string> columns(std::begin(kStudyMetrics), std::end(kStudyMetrics));
+  for (const auto& m : summary.metrics) {
+    if (is_further_au_pro(m) || m == "seg_f1") columns.push_back(m);
+  }
+  return columns;
+}
+
 std::string value(const std::optional<double>& v) { return v ? fmt::format("{:.4f}", *v) : "n/a"; }
 
 nlohmann::json value_json(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
@@ -67,7 +77,10 @@ void print_study_table(std::ostream& out, const std::vector<StoredCell>& cells, 
     }
   }
   fmt::print(out, "\n{:<20} {:<{}} {:<14} {:>4}", "method", "dataset", width, "category", "seed");
-  for (const char* m : kStudyMetrics) fmt::print(out, " {:>9}", metric_header(m));
+  const std::vector<std::string> columns = study_columns(summary);
+  std::vector<std::size_t> widths;
+  for (const auto& m : columns) widths.push_back(std::max<std::size_t>(9, metric_header(m).size()));
+  for (std::size_t k = 0; k < columns.size(); ++k) fmt::print(out, " {:>{}}", metric_header(columns[k]), widths[k]);
   fmt::print(out, " {:>8} {:>7}\n", "fit", "img/s");
   std::vector<const CellRecord*> records;
   for (const auto& stored : cells) {
@@ -80,7 +93,7 @@ void print_study_table(std::ostream& out, const std::vector<StoredCell>& cells, 
       fmt::print(out, "  failed: {}\n", c.message.value_or(""));
       continue;
     }
-    for (const char* m : kStudyMetrics) fmt::print(out, " {:>9}", value(metric_value(c, m)));
+    for (std::size_t k = 0; k < columns.size(); ++k) fmt::print(out, " {:>{}}", value(metric_value(c, columns[k])), widths[k]);
     const TimingRecord* fit = find_timing(c, "fit");
     const TimingRecord* predict = find_timing(c, "predict_per_image");
     const double images_per_second =
@@ -94,9 +107,10 @@ void print_study_table(std::ostream& out, const std::vector<StoredCell>& cells, 
   for (const auto& group : summary.groups) {
     fmt::print(out, "{:<20} {:<{}} {:<14} {:>4}", group.method, group.dataset, width, "mean", "");
     std::map<std::vector<std::string>, std::vector<std::string>> missing;  // categories → metric headers
-    for (const char* m : kStudyMetrics) {
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+      const std::string& m = columns[k];
       const auto* stat = mean_stat(group, m);
-      fmt::print(out, " {:>9}", stat ? fmt::format("{:.4f}", stat->mean) : "n/a");
+      fmt::print(out, " {:>{}}", stat ? fmt::format("{:.4f}", stat->mean) : "n/a", widths[k]);
       const auto undefined = group.undefined_in.find(m);
       if (!stat && undefined != group.undefined_in.end()) missing[undefined->second].push_back(metric_header(m));
     }

@@ -13,7 +13,7 @@ namespace kdad::harness {
 namespace fs = std::filesystem;
 
 Mvtec2Submission::Mvtec2Submission(fs::path folder, std::optional<double> threshold)
-    : folder_(std::move(folder)), threshold_(threshold) {}
+    : folder_(fs::absolute(folder).lexically_normal()), threshold_(threshold) {}
 
 void Mvtec2Submission::add(const std::string& id, const cv::Mat& map) {
   const auto first = id.find('/');
