@@ -108,6 +108,10 @@ Command parse_eval(const std::vector<std::string>& args) {
        "native: maps resized to the ground truth (MVTec AD protocol); method: masks resized to each map (--mask-resize)")
       ("mask-resize", po::value<std::string>(&mask_resize)->default_value("nearest"),
        "with --resolution method: nearest (MRKD) or bilinear_threshold (RD4AD: bilinear, then > 0.5)")
+      ("seg-f1", po::bool_switch(&command.seg_f1),
+       "SegF1 at mean + 3 sigma of the validation images' maps (MAPS/<validation id>.tiff, as kdad run exports them)")
+      ("validation-fraction", po::value<double>(&command.validation_fraction)->default_value(0.1, "0.1"),
+       "with --seg-f1 on a dataset without a validation split: the training images held out (as kdad run holds them out)")
       ("scores", po::value<std::string>(&scores), "CSV of image scores '<id>,<score>' (default: map maximum)")
       ("rd4ad-policy", po::value<std::string>(&policy)->default_value("skip"),
        "au_pro_rd4ad images the RD4AD code cannot score: skip|zero|nan")
@@ -134,6 +138,9 @@ Command parse_eval(const std::vector<std::string>& args) {
     command.extra_pro_limits.push_back(value);
   }
   check_extra_pro_limits(command.extra_pro_limits, command.pro_limit, "--extra-limits");
+  if (!(command.validation_fraction > 0.0 && command.validation_fraction <= 0.5)) {
+    throw UsageError("--validation-fraction", fmt::format("{} is outside (0, 0.5]", command.validation_fraction));
+  }
   command.format = datasets::parse_dataset_format(format);
   command.resolution = parse_map_resolution(resolution, "--resolution");
   command.mask_resize = datasets::parse_mask_resize(mask_resize, "--mask-resize");

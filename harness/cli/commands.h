@@ -36,6 +36,8 @@ struct EvalCommand {
   metrics::Rd4adPolicy rd4ad_policy = metrics::Rd4adPolicy::skip;
   MapResolution resolution = MapResolution::native;
   datasets::MaskResize mask_resize = datasets::MaskResize::nearest;  ///< masks to each map's grid (resolution method)
+  bool seg_f1 = false;               ///< SegF1: needs the validation images' maps too
+  double validation_fraction = 0.1;  ///< held-out training images where the dataset has no validation split
   int threads = 1;
 };
 

@@ -6,6 +6,7 @@
 #include "core/sha256.h"
 #include "datasets/fingerprint.h"
 #include "datasets/format.h"
+#include "datasets/training_subset.h"
 #include "core/build_info.h"
 #include "harness/scoring/scoring.h"
 #include "harness/scoring/gallery.h"
@@ -28,7 +29,8 @@ namespace fs = std::filesystem;
 namespace {
 
 reports::CellRecord make_cell(const EvalCommand& command, const datasets::Dataset& dataset, const EvalProtocol& protocol,
-                              const datasets::CategorySplit& split, const CategoryInputs& inputs, const metrics::CategoryMetrics& m) {
+                              const datasets::CategorySplit& split, const CategoryInputs& inputs, const metrics::CategoryMetrics& m,
+                              const std::string& validation_fingerprint) {
   reports::CellRecord cell;
   cell.kind = "eval";
   cell.dataset_format = datasets::format_name(command.format);
@@ -38,15 +40,18 @@ reports::CellRecord make_cell(const EvalCommand& command, const datasets::Datase
   cell.protocol_id = protocol_id(protocol);
   cell.protocol_json = canonical_json(protocol);
   cell.maps_source = fs::absolute(command.maps_root).lexically_normal().string();
-  cell.maps_fingerprint = inputs.maps_fingerprint;
+  // With SegF1 the validation maps count too.
+  cell.maps_fingerprint = validation_fingerprint.empty() ? inputs.maps_fingerprint
+                                                         : sha256_hex(inputs.maps_fingerprint + "\n" + validation_fingerprint);
   cell.key = sha256_hex(nlohmann::json({{"kind", cell.kind},
                                         {"protocol", cell.protocol_id},
                                         {"dataset", cell.dataset_fingerprint},
                                         {"category", cell.category},
-                                        {"maps", inputs.maps_fingerprint}})
+                                        {"maps", *cell.maps_fingerprint}})
                             .dump());
   nlohmann::json details = metric_details(m);
   details["resized_maps"] = inputs.resized_maps;
+  if (m.seg_f1) details["validation_images"] = m.seg_f1->validation_images;
   cell.details_json = details.dump();
   add_metric_records(m, cell);
   cell.images = image_records(split.test, inputs.images);
@@ -83,7 +88,9 @@ int run_eval(const EvalCommand& command, const std::string& command_line, std::o
   std::vector<std::string> folders;
   for (const auto& category : categories) {
     splits.push_back(dataset->split(category));
-    check_map_files(splits.back(), command.maps_root);
+    // The same held-out images as kdad run's (datasets::hold_out_validation is fixed per dataset).
+    if (command.seg_f1) datasets::hold_out_validation(splits.back(), command.validation_fraction);
+    check_map_files(splits.back(), command.maps_root, command.seg_f1);
     if (command.scores_file) check_scores(splits.back(), scores, *command.scores_file);
     for (auto& folder : map_folders(splits.back())) folders.push_back(std::move(folder));
   }
@@ -96,6 +103,8 @@ int run_eval(const EvalCommand& command, const std::string& command_line, std::o
   protocol.rd4ad_policy = command.rd4ad_policy;
   protocol.resolution = command.resolution;
   protocol.mask_resize = datasets::to_string(command.mask_resize);
+  protocol.seg_f1 = command.seg_f1;
+  protocol.validation_fraction = command.validation_fraction;
   const metrics::EvalOptions options = metric_options(protocol, command.threads);
   MapFrame frame;  // maps given as files cover their whole image, at any size
   frame.size_rule = datasets::PreprocessSpec::SizeRule::keep;
@@ -123,8 +132,15 @@ int run_eval(const EvalCommand& command, const std::string& command_line, std::o
                                                            protocol, frame, command.threads);
         std::vector<char> pixel_truth;
         for (const auto& ref : split.test) pixel_truth.push_back(ref.label == Label::normal || !ref.mask.empty());
-        cell = make_cell(command, *dataset, protocol, split, inputs,
-                         evaluate_scored(inputs.images, pixel_truth, dataset->has_pixel_ground_truth(), options));
+        metrics::CategoryMetrics m = evaluate_scored(inputs.images, pixel_truth, dataset->has_pixel_ground_truth(), options);
+        std::string validation_fingerprint;
+        if (command.seg_f1) {
+          if (split.validation.empty()) throw DataError(split.category, "SegF1 needs validation images, and there are too few training images to hold some out");
+          const ValidationMaps validation = read_validation_maps(split, command.maps_root, protocol, frame);
+          m.seg_f1 = seg_f1(inputs.images, pixel_truth, validation.statistics, split.validation.size());
+          validation_fingerprint = validation.fingerprint;
+        }
+        cell = make_cell(command, *dataset, protocol, split, inputs, m, validation_fingerprint);
         if (command.gallery) {
           cell.artifacts = write_gallery(*dataset, split.test, inputs.images, *command.gallery / split.category, GallerySpec{});
         }

@@ -17,6 +17,28 @@
 namespace kdad::harness {
 namespace fs = std::filesystem;
 
+namespace {
+
+cv::Mat read_finite_map(const fs::path& file) {
+  cv::Mat map = datasets::read_anomaly_map(file);
+  cv::Point bad;
+  if (!cv::checkRange(map, true, &bad)) {
+    const float value = map.at<float>(bad);
+    throw DataError(file.string(), fmt::format("anomaly map holds {} at pixel (x={}, y={}); maps must be finite",
+                                               std::isnan(value) ? "NaN" : "an infinite value", bad.x, bad.y));
+  }
+  return map;
+}
+
+std::string map_hash(const std::string& id, const cv::Mat& map) {
+  Sha256 hash;
+  hash.update(fmt::format("{}\t{}x{}\t", id, map.cols, map.rows));
+  for (int y = 0; y < map.rows; ++y) hash.update(map.ptr<float>(y), static_cast<std::size_t>(map.cols) * sizeof(float));
+  return hash.hex_digest();
+}
+
+}  // namespace
+
 fs::path map_file_for(const fs::path& maps_root, const datasets::SampleRef& ref) {
   return maps_root / (ref.id + ".tiff");
 }
@@ -27,7 +49,7 @@ std::vector<std::string> map_folders(const datasets::CategorySplit& split) {
   return {folders.begin(), folders.end()};
 }
 
-void check_map_files(const datasets::CategorySplit& split, const fs::path& maps_root) {
+void check_map_files(const datasets::CategorySplit& split, const fs::path& maps_root, bool need_validation) {
   std::error_code ec;
   const std::vector<std::string> folders = map_folders(split);
   for (const auto& name : folders) {
@@ -36,13 +58,20 @@ void check_map_files(const datasets::CategorySplit& split, const fs::path& maps_
     }
   }
   std::set<fs::path> expected;
-  for (const auto& ref : split.test) {
-    const fs::path file = map_file_for(maps_root, ref);
-    if (!fs::is_regular_file(file, ec)) {
-      throw DataError(file.string(), fmt::format("missing anomaly map for test image {}", ref.image.string()));
+  for (const auto* list : {&split.test, &split.validation}) {
+    const bool required = list == &split.test || need_validation;
+    for (const auto& ref : *list) {
+      const fs::path file = map_file_for(maps_root, ref);
+      if (required && !fs::is_regular_file(file, ec)) {
+        throw DataError(file.string(), fmt::format("missing anomaly map for {} image {}", list == &split.test ? "test" : "validation",
+                                                   ref.image.string()));
+      }
+      expected.insert(file.lexically_normal());
     }
-    expected.insert(file.lexically_normal());
   }
+  // Maps of images without ground truth (MVTec AD 2's private tests, as kdad run exports them) are
+  // allowed and not scored.
+  for (const auto& ref : split.unlabelled) expected.insert(map_file_for(maps_root, ref).lexically_normal());
   for (const auto& name : folders) {
     const fs::path folder = maps_root / name;
     for (auto it = fs::recursive_directory_iterator(folder, ec); it != fs::recursive_directory_iterator(); ++it) {
@@ -75,6 +104,20 @@ void check_scores(const datasets::CategorySplit& split, const std::map<std::stri
   }
 }
 
+ValidationMaps read_validation_maps(const datasets::CategorySplit& split, const fs::path& maps_root, const EvalProtocol& protocol,
+                                    const MapFrame& frame) {
+  ValidationMaps out;
+  Sha256 combined;
+  combined.update("kdad-validation-maps/v1\n");
+  for (const auto& ref : split.validation) {
+    const cv::Mat map = read_finite_map(map_file_for(maps_root, ref));
+    combined.update(map_hash(ref.id, map) + "\n");
+    out.statistics.add(score_map(ref.id, Label::normal, 0.0f, map, cv::Mat(), datasets::image_size(ref.image), frame, protocol).map);
+  }
+  out.fingerprint = combined.hex_digest();
+  return out;
+}
+
 CategoryInputs load_category_inputs(const datasets::Dataset& dataset, const datasets::CategorySplit& split,
                                     const fs::path& maps_root, const std::map<std::string, float>* scores,
                                     const EvalProtocol& protocol, const MapFrame& frame, int threads) {
@@ -100,18 +143,8 @@ CategoryInputs load_category_inputs(const datasets::Dataset& dataset, const data
         }
       }
     }
-    const fs::path map_file = map_file_for(maps_root, ref);
-    const cv::Mat map = datasets::read_anomaly_map(map_file);
-    cv::Point bad;
-    if (!cv::checkRange(map, true, &bad)) {
-      const float value = map.at<float>(bad);
-      throw DataError(map_file.string(), fmt::format("anomaly map holds {} at pixel (x={}, y={}); maps must be finite",
-                                                     std::isnan(value) ? "NaN" : "an infinite value", bad.x, bad.y));
-    }
-    Sha256 hash;
-    hash.update(fmt::format("{}\t{}x{}\t", ref.id, map.cols, map.rows));
-    for (int y = 0; y < map.rows; ++y) hash.update(map.ptr<float>(y), static_cast<std::size_t>(map.cols) * sizeof(float));
-    image_hashes[i] = hash.hex_digest();
+    const cv::Mat map = read_finite_map(map_file_for(maps_root, ref));
+    image_hashes[i] = map_hash(ref.id, map);
 
     float score = 0;
     if (scores) {

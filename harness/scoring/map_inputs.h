@@ -21,10 +21,21 @@ std::filesystem::path map_file_for(const std::filesystem::path& maps_root, const
 /// its maps under the maps root.
 std::vector<std::string> map_folders(const datasets::CategorySplit& split);
 
-/// Checks that the category's map folders hold exactly one map per test image: throws DataError
-/// naming the first missing map, or the first file that belongs to no test image.
+/// Checks that the category's map folders hold one map per test image (and per validation image
+/// when `need_validation`): throws DataError naming the first missing map, or the first file that
+/// belongs to no image of the split (maps of validation and unlabelled images are allowed).
 /// Hidden files (names starting with '.') are ignored.
-void check_map_files(const datasets::CategorySplit& split, const std::filesystem::path& maps_root);
+void check_map_files(const datasets::CategorySplit& split, const std::filesystem::path& maps_root, bool need_validation = false);
+
+struct ValidationMaps {
+  metrics::PixelStatistics statistics;  ///< of every pixel, at the protocol's resolution
+  std::string fingerprint;              ///< SHA-256 over ids and decoded maps
+};
+
+/// The validation images' maps (SegF1's threshold), read one at a time. Throws DataError naming an
+/// unreadable or non-finite map.
+ValidationMaps read_validation_maps(const datasets::CategorySplit& split, const std::filesystem::path& maps_root,
+                                    const EvalProtocol& protocol, const MapFrame& frame);
 
 /// Checks that `scores` has a score for every test image of `split` and none for an image of this
 /// category that does not exist; throws DataError naming the image and the scores file.

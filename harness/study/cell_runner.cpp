@@ -176,7 +176,8 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
       if (split.validation.empty()) {
         throw DataError(cell.category, "SegF1 needs validation images, and too few training images are left to hold some out");
       }
-      predict_all(*method, dataset, split.validation, context, fs::path(),
+      // Exported too, so that `kdad eval --seg-f1` on the exported maps gives the same SegF1.
+      predict_all(*method, dataset, split.validation, context, export_folder,
                   [&](const Sample&, metrics::ScoredImage&& image, const cv::Mat&) { validation.add(image.map); });
     }
     const std::optional<double> threshold =

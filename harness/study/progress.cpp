@@ -43,6 +43,7 @@ std::optional<double> ProgressReporter::grid_eta_seconds(std::optional<double> c
 
 void ProgressReporter::run_started(const std::string& study, const std::string& run_uuid, std::size_t total_cells) {
   fmt::print(human_, "study {}: {} cells ({} to run), run {}\n", study, total_cells, cells_to_run_, run_uuid);
+  human_.flush();
   emit_json(nlohmann::json({{"event", "run_started"}, {"time", utc_now_iso8601()}, {"study", study},
                             {"run", run_uuid}, {"cells", total_cells}, {"cells_to_run", cells_to_run_}})
                 .dump());
@@ -52,7 +53,10 @@ void ProgressReporter::cell_started(const Cell& cell) {
   current_ = &cell;
   cell_start_ = Clock::now();
   last_plain_line_ = cell_start_;
-  if (style_ == Style::plain) fmt::print(human_, "[{}/{}] {} started\n", cells_done_ + 1, cells_to_run_, cell.name());
+  if (style_ == Style::plain) {
+    fmt::print(human_, "[{}/{}] {} started\n", cells_done_ + 1, cells_to_run_, cell.name());
+    human_.flush();
+  }
   emit_json(nlohmann::json({{"event", "cell_started"}, {"time", utc_now_iso8601()}, {"cell", cell.index},
                             {"name", cell.name()}, {"key", cell.key}})
                 .dump());
@@ -85,6 +89,7 @@ void ProgressReporter::report(const methods::ProgressEvent& event) {
     live_line_open_ = true;
   } else if (std::chrono::duration<double>(Clock::now() - last_plain_line_).count() >= plain_interval_) {
     fmt::print(human_, "{}\n", line);
+    human_.flush();  // a log file or pipe sees each line when it happens, not when a buffer fills
     last_plain_line_ = Clock::now();
   }
   nlohmann::json json = {{"event", "progress"}, {"time", utc_now_iso8601()}, {"cell", current_->index},
@@ -113,6 +118,7 @@ void ProgressReporter::cell_finished(const Cell& cell, bool ok, const std::strin
   } else {
     fmt::print(human_, "[{}/{}] {} FAILED in {}: {}\n", cells_done_, cells_to_run_, cell.name(), format_duration(seconds), message);
   }
+  human_.flush();
   nlohmann::json json = {{"event", "cell_finished"}, {"time", utc_now_iso8601()}, {"cell", cell.index},
                          {"name", cell.name()}, {"key", cell.key}, {"status", ok ? "ok" : "failed"},
                          {"seconds", seconds}};

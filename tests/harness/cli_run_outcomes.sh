@@ -80,5 +80,17 @@ KDAD_TEST_INTERNAL_ERROR=1 "$kdad" run study.toml --calibrate >out 2>err; code=$
 [ "$(sqlite3 results/kdad.sqlite "SELECT count(*) FROM cells WHERE status = 'ok'")" = "$cells_before" ] \
   || fail "cells lost after an internal error"
 
+# progress written to a file (a CI log, nohup) arrives while the run goes on, not at its end
+sed -e 's|preset = "tiny"|preset = "tiny"\noptions = { sleep_ms = 400 }|' -e 's|results/kdad.sqlite|slow.sqlite|' study.toml >slow.toml
+"$kdad" run slow.toml >slow.log 2>&1 &
+slow=$!
+seen=0
+for _ in $(seq 1 40); do
+  if grep -q "started" slow.log && kill -0 $slow 2>/dev/null; then seen=1; break; fi
+  sleep 0.1
+done
+kill $slow 2>/dev/null; wait $slow 2>/dev/null
+[ $seen -eq 1 ] || fail "no progress line reached the log file while the run went on: $(cat slow.log)"
+
 [ "$failures" -eq 0 ] && echo "exit codes 0/1/3, dry run, version, methods and formats as expected"
 exit "$failures"

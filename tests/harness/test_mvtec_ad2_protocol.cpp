@@ -4,6 +4,8 @@
 #include "datasets/image_io.h"
 #include "datasets/synthetic.h"
 #include "datasets/layout_fixtures.h"
+#include "harness/cli/app.h"
+#include "harness/cli/cli.h"
 #include "harness/scoring/scoring.h"
 #include "harness/study/manifest.h"
 #include "harness/study/runner.h"
@@ -212,4 +214,57 @@ TEST_CASE("SegF1 on a dataset without a validation split holds out training norm
   CHECK_THAT(query.column_text(2), Contains("\"held_out_fraction\":0.2"));
   std::ofstream(dir / "bad.toml") << study << "[protocol]\nseg_f1 = true\nvalidation_fraction = 0.9\n";
   CHECK_THROWS_WITH(read_manifest(dir / "bad.toml", registry), Contains("validation_fraction 0.9 is outside (0, 0.5]"));
+}
+
+TEST_CASE("kdad eval --seg-f1 on the maps kdad run exported gives the run's SegF1 and threshold", "[scoring][eval]") {
+  test::TempDir dir;
+  for (const bool ad2 : {true, false}) {
+    INFO((ad2 ? "MVTec AD 2 (validation split)" : "MVTec AD (held-out training images)"));
+    const fs::path root = dir / (ad2 ? "ad2" : "ad");
+    if (ad2) {
+      test::write_mvtec_ad2(root);
+    } else {
+      datasets::make_synthetic_dataset(root, {{"disc"}, 32, 10, 2, 1, 0});
+    }
+    const std::string name = ad2 ? "ad2" : "ad";
+    std::ofstream(dir / (name + ".toml")) << "database = \"" << name << ".sqlite\"\nartifacts = \"" << name
+                                           << "_artifacts\"\nexport_maps = true\ngallery = false\n[protocol]\nseg_f1 = true\n"
+                                           << "validation_fraction = 0.2\n[[method]]\nid = \"pixel_stats\"\noptions = { size = 8 }\n"
+                                           << "[[dataset]]\nformat = \"" << (ad2 ? "mvtec_ad2" : "mvtec_ad") << "\"\nroot = \"" << name
+                                           << "\"\ncategories = \"all\"\n";
+    methods::MethodRegistry registry;
+    test::register_test_methods(registry);
+    std::ostringstream out;
+    REQUIRE(run_study(read_manifest(dir / (name + ".toml"), registry), registry, {}, "kdad run", out).failed == 0);
+    reports::Database db(dir / (name + ".sqlite"), reports::Database::Mode::read_only);
+    auto query = db.prepare("SELECT json_extract(details, '$.artifacts'), "
+                            "(SELECT value FROM metrics WHERE cell_id = cells.id AND name = 'seg_f1'), "
+                            "(SELECT value FROM metrics WHERE cell_id = cells.id AND name = 'seg_f1_threshold') FROM cells");
+    REQUIRE(query.step());
+    const fs::path maps = fs::path(query.column_text(0)) / "maps";
+    const double run_f1 = query.column_double(1), run_threshold = query.column_double(2);
+
+    std::vector<std::string> args = {"kdad", "eval", "--format", ad2 ? "mvtec_ad2" : "mvtec_ad", "--dataset", root.string(),
+                                     "--maps", maps.string(), "--seg-f1", "--validation-fraction", "0.2", "--json"};
+    std::vector<const char*> argv;
+    for (const auto& a : args) argv.push_back(a.c_str());
+    std::ostringstream eval_out;
+    const methods::MethodRegistry none;
+    REQUIRE(run_invocation(parse_command_line(static_cast<int>(argv.size()), argv.data()), none, eval_out) == 0);
+    const auto cell = nlohmann::json::parse(eval_out.str())["categories"][0];
+    CHECK(cell["metrics"]["seg_f1_threshold"].get<double>() == run_threshold);
+    CHECK(cell["metrics"]["seg_f1"].get<double>() == run_f1);
+
+    // Without the validation maps, SegF1 cannot be computed: the missing map is named.
+    for (const auto& entry : fs::recursive_directory_iterator(maps)) {
+      const std::string path = entry.path().string();
+      if (entry.is_regular_file() && (path.find("/validation/") != std::string::npos || path.find("/train/") != std::string::npos)) {
+        fs::remove(entry.path());
+        break;
+      }
+    }
+    std::ostringstream again;
+    CHECK_THROWS_WITH(run_invocation(parse_command_line(static_cast<int>(argv.size()), argv.data()), none, again),
+                      Contains("missing anomaly map for validation image"));
+  }
 }
