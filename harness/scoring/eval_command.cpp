@@ -142,7 +142,9 @@ int run_eval(const EvalCommand& command, const std::string& command_line, std::o
         }
         cell = make_cell(command, *dataset, protocol, split, inputs, m, validation_fingerprint);
         if (command.gallery) {
-          cell.artifacts = write_gallery(*dataset, split.test, inputs.images, *command.gallery / split.category, GallerySpec{});
+          GallerySpec gallery;
+          if (protocol.resolution == MapResolution::method) gallery.map_frame = frame;
+          cell.artifacts = write_gallery(*dataset, split.test, inputs.images, *command.gallery / split.category, gallery);
         }
       }  // the category's maps are released before the next one is loaded
       cell.started_at = started_at;

@@ -1,5 +1,6 @@
 // Writing a cell's heat-map gallery.
 #include "harness/scoring/gallery.h"
+#include "harness/scoring/scoring.h"
 
 #include "datasets/image_io.h"
 
@@ -29,14 +30,14 @@ std::vector<std::size_t> ranked(std::span<const metrics::ScoredImage> images, La
   return indices;
 }
 
-// Scales `image` to fit a size×size square (aspect kept) and centres it on a dark background.
-cv::Mat letterbox(const cv::Mat& image, int size, int interpolation) {
+// Scales `image` to fit a size×size square (aspect kept) and centres it on a `fill` background.
+cv::Mat letterbox(const cv::Mat& image, int size, int interpolation, double fill) {
   const double scale = static_cast<double>(size) / std::max(image.cols, image.rows);
   const cv::Size fitted(std::max(1, static_cast<int>(image.cols * scale + 0.5)),
                         std::max(1, static_cast<int>(image.rows * scale + 0.5)));
   cv::Mat resized;
   cv::resize(image, resized, fitted, 0, 0, interpolation);
-  cv::Mat square(size, size, image.type(), cv::Scalar::all(image.type() == CV_32FC1 ? 0.0 : 32.0));
+  cv::Mat square(size, size, image.type(), cv::Scalar::all(fill));
   resized.copyTo(square(cv::Rect((size - fitted.width) / 2, (size - fitted.height) / 2, fitted.width, fitted.height)));
   return square;
 }
@@ -48,8 +49,8 @@ cv::Mat panel(const Sample& sample, const metrics::ScoredImage& scored, double l
   } else {
     colour = sample.image;
   }
-  const cv::Mat image = letterbox(colour, size, cv::INTER_AREA);
-  cv::Mat map = letterbox(scored.map, size, cv::INTER_LINEAR);
+  const cv::Mat image = letterbox(colour, size, cv::INTER_AREA, 32.0);  // dark grey
+  cv::Mat map = letterbox(scored.map, size, cv::INTER_LINEAR, low);     // the coldest colour
   cv::Mat map8;
   const double range = high > low ? high - low : 1.0;
   map.convertTo(map8, CV_8UC1, 255.0 / range, -low * 255.0 / range);
@@ -58,7 +59,7 @@ cv::Mat panel(const Sample& sample, const metrics::ScoredImage& scored, double l
   cv::Mat overlay;
   cv::addWeighted(image, 0.5, heat, 0.5, 0.0, overlay);
   if (!scored.mask.empty() && cv::countNonZero(scored.mask) > 0) {
-    cv::Mat mask = letterbox(scored.mask, size, cv::INTER_NEAREST);
+    cv::Mat mask = letterbox(scored.mask, size, cv::INTER_NEAREST, 0.0);  // no contour around the padding
     std::vector<std::vector<cv::Point>> contours;
     cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
     cv::drawContours(overlay, contours, -1, cv::Scalar(255, 255, 255), 1, cv::LINE_8);
@@ -98,7 +99,12 @@ std::vector<reports::ArtifactRecord> write_gallery(const datasets::Dataset& data
       const std::size_t i = order[rank];
       const Sample sample = dataset.load(refs[i]);
       const fs::path file = fs::absolute(folder / fmt::format("{}_{}.jpg", role, rank));
-      datasets::write_image(file, panel(sample, images[i], low, high, spec.size));
+      metrics::ScoredImage shown = images[i];
+      if (spec.map_frame) {
+        shown.map = map_in_image_frame(shown.map, sample.image.size(), *spec.map_frame);
+        shown.mask = sample.mask;
+      }
+      datasets::write_image(file, panel(sample, shown, low, high, spec.size));
       artifacts.push_back({"gallery", role, static_cast<std::int64_t>(rank), images[i].id, file.string(),
                            static_cast<std::int64_t>(fs::file_size(file))});
     }

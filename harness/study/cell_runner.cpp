@@ -210,7 +210,11 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
 
     add_metric_records(result, record);
     record.images = image_records(split.test, scored);
-    if (manifest.gallery) record.artifacts = write_gallery(dataset, split.test, scored, artifacts / "gallery", GallerySpec{});
+    if (manifest.gallery) {
+      GallerySpec gallery;
+      if (manifest.protocol.resolution == MapResolution::method) gallery.map_frame = method->input_transform();
+      record.artifacts = write_gallery(dataset, split.test, scored, artifacts / "gallery", gallery);
+    }
     if (fit_seconds) record.timings.push_back({"fit", 1, *fit_seconds, std::nullopt, std::nullopt});
     record.timings.push_back({"predict_per_image", static_cast<std::int64_t>(predicted.timed_images), predicted.seconds,
                               percentile(predicted.per_image_seconds, 0.5), percentile(predicted.per_image_seconds, 0.95)});

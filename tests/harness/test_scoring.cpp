@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <fstream>
@@ -175,7 +176,6 @@ database = "kdad.sqlite"
 artifacts = "artifacts"
 threads = 1
 export_maps = true
-gallery = false
 
 [[method]]
 id = "pixel_stats"
@@ -204,8 +204,18 @@ categories = "all"
   REQUIRE(query.step());
   CHECK(query.column_double(0) > 0.99);
   CHECK_THAT(query.column_text(1), Contains("\"resolution\":\"method\"") && Contains("\"mask_resize\":\"method\""));
-  CHECK(nlohmann::json::parse(query.column_text(2)).value("mask_resize", "") == "nearest");
+  const auto method_details = nlohmann::json::parse(query.column_text(2));
+  CHECK(method_details.value("mask_resize", "") == "nearest");
   CHECK_FALSE(query.step());
+  // The gallery of the method-resolution cell draws the crop's map where the crop came from: in
+  // the overlay half of a detection panel (160 px; the 96×48 image letterboxed at 5/3 scale, 40 px
+  // down), the square at x 58..67 is hot and the part left of the crop is cold.
+  const cv::Mat panel = cv::imread(method_details["artifacts"].get<std::string>() + "/gallery/detected_0.jpg", cv::IMREAD_COLOR);
+  REQUIRE(panel.size() == cv::Size(320, 160));
+  const cv::Vec3b on_defect = panel.at<cv::Vec3b>(40 + 39, 160 + 104);
+  const cv::Vec3b left_of_crop = panel.at<cv::Vec3b>(40 + 39, 160 + 17);
+  CHECK(on_defect[2] > on_defect[0] + 60);        // red over blue (BGR)
+  CHECK(left_of_crop[0] > left_of_crop[2] + 30);  // blue over red
   std::size_t checked = 0;
   for (const auto& entry : fs::recursive_directory_iterator(dir / "artifacts")) {
     if (entry.path().extension() != ".tiff" || entry.path().parent_path().filename() != "spot") continue;
