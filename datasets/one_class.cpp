@@ -30,18 +30,19 @@ std::vector<std::uint8_t> read_maybe_gzip(const fs::path& file) {
   int got = 0;
   while ((got = gzread(in, chunk, sizeof(chunk))) > 0) bytes.insert(bytes.end(), chunk, chunk + got);
   int error = Z_OK;
-  const char* message = gzerror(in, &error);
+  const char* text = gzerror(in, &error);
+  const std::string message = text && *text ? text : "zlib error";  // copied: gzclose frees it
   gzclose(in);
   if (got < 0 || (error != Z_OK && error != Z_STREAM_END)) {
-    throw DataError(file.string(), fmt::format("corrupt or truncated file ({})", message ? message : "zlib error"));
+    throw DataError(file.string(), fmt::format("corrupt or truncated file ({})", message));
   }
   return bytes;
 }
 
 fs::path find_idx(const fs::path& root, const std::string& stem) {
   std::error_code ec;
-  std::string dotted = stem;  // some mirrors name them train-images.idx3-ubyte
-  dotted[dotted.rfind('-')] = '.';
+  std::string dotted = stem;  // Kaggle's mirror names them train-images.idx3-ubyte
+  dotted[dotted.find("-idx")] = '.';
   for (const std::string& name : {stem, stem + ".gz", dotted, dotted + ".gz"}) {
     if (fs::is_regular_file(root / name, ec)) return root / name;
   }

@@ -8,7 +8,9 @@
 #include <catch2/catch.hpp>
 #include <opencv2/core.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <set>
 
 using namespace kdad;
@@ -140,6 +142,36 @@ TEST_CASE("MNIST IDX files work gzip-compressed and plain under the one-class pr
     const Sample sample = dataset->load(split.train.front());
     CHECK(sample.image.size() == cv::Size(28, 28));
     CHECK(sample.image.at<uchar>(0, 1) == static_cast<uchar>((1 + 3 * 7) % 256));  // image index 3
+  }
+}
+
+TEST_CASE("IDX files named the Kaggle way are found; a corrupt gzip file gets a readable message", "[datasets][readers]") {
+  test::TempDir dir;
+  test::write_idx(dir.path(), false);
+  for (const std::string stem : {"train-images", "train-labels", "t10k-images", "t10k-labels"}) {
+    const std::string kind = stem.find("images") != std::string::npos ? "idx3" : "idx1";
+    fs::rename(dir / (stem + "-" + kind + "-ubyte"), dir / (stem + "." + kind + "-ubyte"));  // train-images.idx3-ubyte
+  }
+  CHECK(open_dataset(DatasetFormat::mnist, dir.path())->split("3").test.size() == 20);
+
+  test::TempDir zipped;
+  test::write_idx(zipped.path(), true);
+  const fs::path file = zipped / "t10k-labels-idx1-ubyte.gz";
+  std::ifstream in(file, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x5a);  // flip bits mid-stream
+  bytes.resize(bytes.size() - 6);                                              // and cut the trailer
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+  try {
+    open_dataset(DatasetFormat::mnist, zipped.path());
+    FAIL("a corrupt gzip file was read");
+  } catch (const DataError& e) {
+    const std::string message = e.what();
+    INFO(message);
+    CHECK_THAT(message, Contains("t10k-labels-idx1-ubyte.gz: corrupt or truncated file ("));
+    // Every character of zlib's text is printable: it was copied before gzclose freed it.
+    CHECK(std::all_of(message.begin(), message.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7f; }));
   }
 }
 
