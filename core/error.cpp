@@ -16,10 +16,10 @@ std::string one_line(std::string text) {
 }  // namespace
 
 Error::Error(ErrorKind kind, const std::string& message)
-    : std::runtime_error(one_line(message)), kind_(kind) {}
+    : std::runtime_error(one_line(message)), kind_(kind), problem_(one_line(message)) {}
 
 Error::Error(ErrorKind kind, const std::string& subject, const std::string& problem)
-    : std::runtime_error(one_line(subject + ": " + problem)), kind_(kind) {}
+    : std::runtime_error(one_line(subject + ": " + problem)), kind_(kind), subject_(one_line(subject)), problem_(one_line(problem)) {}
 
 int Error::exit_code() const noexcept { return kind_ == ErrorKind::internal ? 3 : 2; }
 

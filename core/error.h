@@ -26,11 +26,17 @@ class Error : public std::runtime_error {
   Error(ErrorKind kind, const std::string& subject, const std::string& problem);
 
   ErrorKind kind() const noexcept { return kind_; }
+  /// The file, option or value at fault; empty when the error was made from a whole message.
+  const std::string& subject() const noexcept { return subject_; }
+  /// What is wrong with the subject (the whole message when there is no subject).
+  const std::string& problem() const noexcept { return problem_; }
   /// Process exit code for this error: 2 for everything a user can fix, 3 for internal errors.
   int exit_code() const noexcept;
 
  private:
   ErrorKind kind_;
+  std::string subject_;
+  std::string problem_;
 };
 
 #define KDAD_DEFINE_ERROR(Name, Kind)                                                   \

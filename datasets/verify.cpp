@@ -68,9 +68,7 @@ Checked check_sample(const Dataset& dataset, const SampleRef& ref) {
       }
     }
   } catch (const Error& e) {
-    const std::string message = e.what();
-    const auto colon = message.find(": ");
-    checked.problem = LayoutProblem{message.substr(0, colon), colon == std::string::npos ? message : message.substr(colon + 2)};
+    checked.problem = LayoutProblem{e.subject().empty() ? ref.image.string() : e.subject(), e.problem()};
   }
   return checked;
 }
@@ -111,7 +109,7 @@ VerifyReport verify_dataset(const Dataset& dataset, const std::vector<std::strin
     try {
       split = dataset.split(category, &sink);
     } catch (const Error& e) {
-      report.problems.push_back({category, e.what()});
+      report.problems.push_back({e.subject().empty() ? category : e.subject(), e.problem()});
       continue;
     }
     for (const auto& p : sink.problems()) report.problems.push_back(p);

@@ -105,3 +105,13 @@ TEST_CASE("verify reports an image missing from a VisA split CSV row", "[dataset
   const auto report = verify(dir.path(), DatasetFormat::visa);
   CHECK(has_problem(report, "0001.JPG", "not found"));
 }
+
+TEST_CASE("an unknown category is one problem naming it once", "[datasets][verify]") {
+  test::TempDir dir;
+  make_synthetic_dataset(dir / "data", {{"disc"}, 32, 1, 1, 1, 0});
+  const MvtecAd dataset(dir / "data");
+  const VerifyReport report = verify_dataset(dataset, {"widget"}, 1);
+  REQUIRE(report.problems.size() == 1);
+  CHECK(report.problems.front().subject == "widget");
+  CHECK(report.problems.front().problem.rfind("no such category in ", 0) == 0);  // not "widget: no such ..."
+}
