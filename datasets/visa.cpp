@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
 
 namespace kdad::datasets {
 namespace fs = std::filesystem;
@@ -45,8 +46,15 @@ CategorySplit Visa::split(const std::string& category, ProblemSink* sink) const 
   CategorySplit split;
   split.category = category;
   std::error_code ec;
+  std::map<std::string, std::size_t> first_line;  // image path → the row that listed it first
   for (const Row& row : found->second) {
     const std::string where = fmt::format("{}:{}", csv_.string(), row.line);
+    const auto [seen, fresh] = first_line.emplace(fs::path(row.image).lexically_normal().string(), row.line);
+    if (!fresh) {
+      report_problem(sink, where, fmt::format("image {} is listed again (first on line {}); one sample per image", row.image,
+                                              seen->second));
+      continue;
+    }
     SampleRef ref;
     ref.image = root_ / row.image;
     ref.label = row.anomalous ? Label::anomalous : Label::normal;

@@ -14,6 +14,7 @@
 
 using namespace kdad;
 using namespace kdad::datasets;
+using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 namespace {
@@ -114,4 +115,17 @@ TEST_CASE("an unknown category is one problem naming it once", "[datasets][verif
   REQUIRE(report.problems.size() == 1);
   CHECK(report.problems.front().subject == "widget");
   CHECK(report.problems.front().problem.rfind("no such category in ", 0) == 0);  // not "widget: no such ..."
+}
+
+TEST_CASE("a VisA split row listed twice is a problem naming both lines, not a second sample", "[datasets][verify]") {
+  test::TempDir dir;
+  test::write_visa(dir.path());
+  // Line 2 is candle's first training image; list it again at the end (line 15).
+  std::ofstream(dir / "split_csv" / "1cls.csv", std::ios::app) << "candle,train,normal,candle/Data/Images/Normal/0000.JPG,\n";
+  const auto report = verify(dir.path(), DatasetFormat::visa);
+  CHECK(has_problem(report, "1cls.csv:15", "is listed again (first on line 2)"));
+  const auto dataset = open_dataset(DatasetFormat::visa, dir.path());
+  ProblemSink sink;
+  CHECK(dataset->split("candle", &sink).train.size() == 4);  // not 5
+  CHECK_THROWS_WITH(dataset->split("candle"), Contains("1cls.csv:15") && Contains("first on line 2"));
 }
