@@ -117,7 +117,7 @@ TEST_CASE("an unknown category is one problem naming it once", "[datasets][verif
   CHECK(report.problems.front().problem.rfind("no such category in ", 0) == 0);  // not "widget: no such ..."
 }
 
-TEST_CASE("a VisA split row listed twice is a problem naming both lines, not a second sample", "[datasets][verify]") {
+TEST_CASE("a VisA split row listed twice is a problem naming both lines and not a second sample", "[datasets][verify]") {
   test::TempDir dir;
   test::write_visa(dir.path());
   // Line 2 is candle's first training image; list it again at the end (line 15).
