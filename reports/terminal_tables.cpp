@@ -8,6 +8,7 @@
 #include <fmt/ostream.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <map>
 
 namespace kdad::reports {
@@ -115,7 +116,12 @@ void print_study_table(std::ostream& out, const std::vector<StoredCell>& cells, 
       if (!stat && undefined != group.undefined_in.end()) missing[undefined->second].push_back(metric_header(m));
     }
     fmt::print(out, "\n");
+    const bool any_failed = std::any_of(group.categories.begin(), group.categories.end(),
+                                        [](const CategorySummary& c) { return !c.failed.empty(); });
     for (const auto& [categories, headers] : missing) {
+      // Undefined in every category and nothing failed: the data has no such ground truth (pixel
+      // metrics of an image-level dataset); the n/a says enough.
+      if (!any_failed && categories.size() == group.categories.size()) continue;
       notes.push_back(fmt::format("{} on {}: no mean for {}: undefined or failed in {}", group.method, group.dataset,
                                   fmt::join(headers, ", "), fmt::join(categories, ", ")));
     }
