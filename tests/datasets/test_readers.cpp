@@ -145,7 +145,7 @@ TEST_CASE("MNIST IDX files work gzip-compressed and plain under the one-class pr
   }
 }
 
-TEST_CASE("IDX files named the Kaggle way are found; a corrupt gzip file gets a readable message", "[datasets][readers]") {
+TEST_CASE("IDX files named the Kaggle way are found and a corrupt gzip file gets a readable message", "[datasets][readers]") {
   test::TempDir dir;
   test::write_idx(dir.path(), false);
   for (const std::string stem : {"train-images", "train-labels", "t10k-images", "t10k-labels"}) {
