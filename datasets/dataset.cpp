@@ -51,7 +51,7 @@ std::vector<fs::path> sorted_subfolders(const fs::path& folder) {
   std::vector<fs::path> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    if (entry.is_directory() && entry.path().filename().string().rfind('.', 0) != 0) out.push_back(entry.path());
+    if (entry.is_directory() && !is_os_junk(entry.path())) out.push_back(entry.path());
   }
   if (ec) throw DataError(folder.string(), "cannot list folder: " + ec.message());
   std::sort(out.begin(), out.end());
@@ -80,11 +80,20 @@ std::vector<std::string> subfolders_with(const fs::path& root, const std::vector
   return names;
 }
 
+bool is_os_junk(const fs::path& path) {
+  std::string name = path.filename().string();
+  if (!name.empty() && name[0] == '.') return true;
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  return name == "thumbs.db" || name == "desktop.ini";
+}
+
 std::vector<fs::path> list_image_files(const fs::path& folder) {
   std::vector<fs::path> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    if (entry.is_regular_file() && is_image_extension(entry.path().extension().string())) out.push_back(entry.path());
+    if (entry.is_regular_file() && !is_os_junk(entry.path()) && is_image_extension(entry.path().extension().string())) {
+      out.push_back(entry.path());
+    }
   }
   if (ec) throw DataError(folder.string(), "cannot list folder: " + ec.message());
   std::sort(out.begin(), out.end());

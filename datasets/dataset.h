@@ -93,7 +93,12 @@ void require_category(const std::string& category, const std::vector<std::string
 /// categories of an MVTec-style layout (those holding train/ and test/).
 std::vector<std::string> subfolders_with(const std::filesystem::path& root, const std::vector<std::string>& required);
 
-/// Image files of a folder (png, jpg, jpeg, bmp, tif, tiff; any case), sorted by file name.
+/// True for files and folders operating systems leave behind, which no reader, maps folder or
+/// verification takes as data: hidden names (a leading '.', which covers macOS's AppleDouble "._*"
+/// and ".DS_Store"), and Windows's "Thumbs.db" and "desktop.ini" (any case).
+bool is_os_junk(const std::filesystem::path& path);
+
+/// Image files of a folder (png, jpg, jpeg, bmp, tif, tiff; any case; OS junk skipped), sorted by file name.
 std::vector<std::filesystem::path> list_image_files(const std::filesystem::path& folder);
 
 /// True for the image extensions above (with the dot, any case).

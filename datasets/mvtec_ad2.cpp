@@ -19,6 +19,10 @@ std::vector<fs::path> images_below(const fs::path& folder) {
   std::vector<fs::path> files;
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(folder, ec); it != fs::recursive_directory_iterator(); ++it) {
+    if (is_os_junk(it->path())) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
     if (it->is_regular_file() && is_image_extension(it->path().extension().string())) files.push_back(it->path());
   }
   std::sort(files.begin(), files.end());

@@ -77,6 +77,10 @@ Checked check_sample(const Dataset& dataset, const SampleRef& ref) {
 void find_unclaimed(const fs::path& folder, const std::set<fs::path>& claimed, VerifyReport& report) {
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(folder, ec); it != fs::recursive_directory_iterator(); ++it) {
+    if (is_os_junk(it->path())) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
     if (!it->is_regular_file() || !is_image_extension(it->path().extension().string())) continue;
     if (!claimed.count(it->path().lexically_normal())) {
       report.problems.push_back({it->path().string(), "belongs to no sample of the layout (orphan mask or stray image)"});

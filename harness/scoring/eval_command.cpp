@@ -64,7 +64,7 @@ void check_no_extra_categories(const fs::path& maps_root, const std::vector<std:
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(maps_root, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.empty() || name[0] == '.') continue;
+    if (name.empty() || datasets::is_os_junk(entry.path())) continue;
     if (std::find(folders.begin(), folders.end(), name) == folders.end()) {
       throw DataError(entry.path().string(), "extra entry in the maps folder: the dataset has no such category");
     }

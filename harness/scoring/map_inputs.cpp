@@ -75,8 +75,7 @@ void check_map_files(const datasets::CategorySplit& split, const fs::path& maps_
   for (const auto& name : folders) {
     const fs::path folder = maps_root / name;
     for (auto it = fs::recursive_directory_iterator(folder, ec); it != fs::recursive_directory_iterator(); ++it) {
-      const std::string file_name = it->path().filename().string();
-      if (!file_name.empty() && file_name[0] == '.') {
+      if (datasets::is_os_junk(it->path())) {
         if (it->is_directory()) it.disable_recursion_pending();
         continue;
       }

@@ -24,7 +24,7 @@ std::vector<std::string> map_folders(const datasets::CategorySplit& split);
 /// Checks that the category's map folders hold one map per test image (and per validation image
 /// when `need_validation`): throws DataError naming the first missing map, or the first file that
 /// belongs to no image of the split (maps of validation and unlabelled images are allowed).
-/// Hidden files (names starting with '.') are ignored.
+/// OS junk (datasets::is_os_junk: hidden names, Thumbs.db, desktop.ini) is ignored.
 void check_map_files(const datasets::CategorySplit& split, const std::filesystem::path& maps_root, bool need_validation = false);
 
 struct ValidationMaps {

@@ -6,6 +6,7 @@
 #include "datasets/mvtec_ad.h"
 #include "datasets/simulated_maps.h"
 #include "datasets/synthetic.h"
+#include "datasets/verify.h"
 #include "datasets/preprocess.h"
 #include "datasets/resize.h"
 #include "harness/cli/app.h"
@@ -329,4 +330,33 @@ TEST_CASE("further AU-PRO limits: in the protocol and its id, from a manifest, f
   CHECK(both["au_pro"].get<double>() == wide["au_pro"].get<double>());
   CHECK_FALSE(wide.contains("au_pro_0.05"));
   CHECK_THROWS_WITH(eval({"--extra-limits", "0.05,abc"}), Contains("'abc' is not a number"));
+}
+
+TEST_CASE("files operating systems leave behind are skipped alike by readers verify and kdad eval", "[scoring][eval][datasets]") {
+  test::TempDir dir;
+  datasets::make_synthetic_dataset(dir / "data", {{"disc"}, 32, 2, 2, 1, 0});
+  datasets::write_simulated_maps(datasets::MvtecAd(dir / "data"), {"disc"}, dir / "maps", datasets::SimulatedMapsSpec{});
+  const auto clean = datasets::MvtecAd(dir / "data").split("disc");
+  // macOS's AppleDouble twins and Finder files, Windows's thumbnails: in the layout and in the maps.
+  const cv::Mat image = datasets::read_image(clean.test.front().image);
+  datasets::write_image(dir / "data" / "disc" / "test" / "good" / "._000.png", image);
+  datasets::write_image(dir / "data" / "disc" / "train" / "good" / "._000.png", image);
+  std::ofstream(dir / "data" / "disc" / "test" / "good" / "Thumbs.db") << "x";
+  std::ofstream(dir / "data" / "disc" / ".DS_Store") << "x";
+  std::ofstream(dir / "maps" / "disc" / "test" / "good" / "Thumbs.db") << "x";
+  std::ofstream(dir / "maps" / "disc" / "test" / "good" / "._000.tiff") << "x";
+  std::ofstream(dir / "maps" / "Desktop.ini") << "x";
+  const auto split = datasets::MvtecAd(dir / "data").split("disc");
+  CHECK(split.test.size() == clean.test.size());
+  CHECK(split.train.size() == clean.train.size());
+  CHECK(datasets::verify_dataset(datasets::MvtecAd(dir / "data"), {"disc"}, 1).problems.empty());
+  std::vector<std::string> args = {"kdad", "eval", "--dataset", (dir / "data").string(), "--maps", (dir / "maps").string(), "--json"};
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out;
+  const methods::MethodRegistry none;
+  CHECK(run_invocation(parse_command_line(static_cast<int>(argv.size()), argv.data()), none, out) == 0);
+  CHECK(datasets::is_os_junk("a/._x.png"));
+  CHECK(datasets::is_os_junk("THUMBS.DB"));
+  CHECK_FALSE(datasets::is_os_junk("a/b/000.png"));
 }
