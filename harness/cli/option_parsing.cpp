@@ -1,0 +1,58 @@
+// Helpers shared by the subcommands' option parsers.
+#include "harness/cli/option_parsing.h"
+
+#include "core/error.h"
+#include "core/parallel.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace kdad::harness {
+namespace po = boost::program_options;
+
+std::string describe(const po::options_description& options, const std::string& usage) {
+  std::ostringstream text;
+  text << usage << "\n" << options;
+  return text.str();
+}
+
+bool wants_help(const std::vector<std::string>& args) {
+  return std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end();
+}
+
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& options,
+                        const po::positional_options_description& positional) {
+  po::variables_map values;
+  try {
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), values);
+    po::notify(values);
+  } catch (const po::error& e) {
+    throw UsageError(e.what());
+  }
+  return values;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  for (std::string item; std::getline(stream, item, ',');) {
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+metrics::Rd4adPolicy parse_policy(const std::string& text) {
+  if (text == "skip") return metrics::Rd4adPolicy::skip;
+  if (text == "zero") return metrics::Rd4adPolicy::zero;
+  if (text == "nan") return metrics::Rd4adPolicy::nan;
+  throw UsageError("--rd4ad-policy", fmt::format("'{}' is not one of skip, zero, nan", text));
+}
+
+int checked_threads(int threads) {
+  if (threads < 0 || threads > 1024) throw UsageError("--threads", fmt::format("{} is outside 0..1024", threads));
+  return threads == 0 ? hardware_threads() : threads;
+}
+
+}  // namespace kdad::harness

@@ -1,0 +1,34 @@
+// Helpers every subcommand's option parser shares (Boost.Program_options), and the parsers that
+// live outside cli.cpp.
+#pragma once
+
+#include "harness/cli/commands.h"
+#include "metrics/results.h"
+
+#include <boost/program_options.hpp>
+
+#include <string>
+#include <vector>
+
+namespace kdad::harness {
+
+/// The usage line followed by the option table, for --help.
+std::string describe(const boost::program_options::options_description& options, const std::string& usage);
+/// True when --help or -h is among `args`.
+bool wants_help(const std::vector<std::string>& args);
+/// Parses `args`; a Boost error becomes a UsageError with its message.
+boost::program_options::variables_map parse(const std::vector<std::string>& args,
+                                            const boost::program_options::options_description& options,
+                                            const boost::program_options::positional_options_description& positional);
+/// "a,b,,c" → {"a", "b", "c"}.
+std::vector<std::string> split_list(const std::string& text);
+/// skip, zero or nan; a UsageError naming --rd4ad-policy otherwise.
+metrics::Rd4adPolicy parse_policy(const std::string& text);
+/// --threads in 0..1024; 0 becomes the number of cores.
+int checked_threads(int threads);
+
+/// `kdad eval` and `kdad reproduce` (harness/cli/scoring_options.cpp).
+Command parse_eval(const std::vector<std::string>& args);
+Command parse_reproduce(const std::vector<std::string>& args);
+
+}  // namespace kdad::harness
