@@ -63,13 +63,15 @@ struct Timed {
 };
 
 // Receives each predicted sample, its map scored by the protocol (scoring.h), and the map in the
-// image frame (the same matrix at native resolution).
+// image frame (the same matrix at native resolution; at method resolution empty unless exported
+// or `with_frame`).
 using OnScored = std::function<void(const Sample&, metrics::ScoredImage&&, const cv::Mat& in_frame)>;
 
 // Predicts `refs` in batches and hands each result to `on_scored`. With `export_folder`, each map
 // is also written, in the image frame, as <export>/<id>.tiff.
 Timed predict_all(methods::Method& method, const datasets::Dataset& dataset, const std::vector<datasets::SampleRef>& refs,
-                  const CellRunContext& context, const fs::path& export_folder, const OnScored& on_scored) {
+                  const CellRunContext& context, const fs::path& export_folder, const OnScored& on_scored,
+                  bool with_frame = false) {
   Timed out;
   const MapFrame frame = method.input_transform();
   const auto batch_size = static_cast<std::size_t>(context.manifest.predict_batch);
@@ -96,9 +98,13 @@ Timed predict_all(methods::Method& method, const datasets::Dataset& dataset, con
       metrics::ScoredImage scored = score_map(sample.id, sample.label, p.score, p.anomaly_map, sample.mask, sample.image.size(),
                                               frame, context.manifest.protocol);
       // Exported maps are always in the image frame: the layout of the official evaluation scripts.
-      const cv::Mat in_frame = context.manifest.protocol.resolution == MapResolution::native
-                                   ? scored.map
-                                   : map_in_image_frame(p.anomaly_map, sample.image.size(), frame);
+      // At method resolution that costs a resize, so it is made only when someone takes it.
+      cv::Mat in_frame;
+      if (context.manifest.protocol.resolution == MapResolution::native) {
+        in_frame = scored.map;
+      } else if (!export_folder.empty() || with_frame) {
+        in_frame = map_in_image_frame(p.anomaly_map, sample.image.size(), frame);
+      }
       if (!export_folder.empty()) datasets::write_anomaly_map(export_folder / (sample.id + ".tiff"), in_frame);
       if (on_scored) on_scored(sample, std::move(scored), in_frame);
     }
@@ -196,7 +202,8 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
       predict_all(*method, dataset, split.unlabelled, context, export_folder,
                   [&](const Sample& sample, metrics::ScoredImage&&, const cv::Mat& in_frame) {
                     if (submission) submission->add(sample.id, in_frame);
-                  });
+                  },
+                  submission.has_value());
     }
 
     const auto evaluate_start = Clock::now();
