@@ -2,36 +2,23 @@
 #include "datasets/image_io.h"
 
 #include "core/error.h"
+#include "datasets/image_codec.h"
 
 #include <fmt/format.h>
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <array>
+#include <algorithm>
+#include <atomic>
 #include <bit>
 #include <fstream>
+#include <set>
 
 namespace kdad::datasets {
 namespace fs = std::filesystem;
 namespace {
 
-cv::Mat decode(const fs::path& file, int flags, const char* what) {
-  std::error_code ec;
-  if (!fs::is_regular_file(file, ec)) throw DataError(file.string(), fmt::format("{} not found", what));
-  cv::Mat mat;
-  try {
-    mat = cv::imread(file.string(), flags);
-  } catch (const cv::Exception& e) {
-    throw DataError(file.string(), fmt::format("cannot decode {}: {}", what, e.msg));
-  }
-  if (mat.empty()) throw DataError(file.string(), fmt::format("cannot decode {} (unreadable or unsupported format)", what));
-  return mat;
-}
-
-std::uint32_t big_endian_u32(const unsigned char* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
-}
+std::atomic<bool> g_accept_noisy_masks{false};
 
 void ensure_parent(const fs::path& file) {
   std::error_code ec;
@@ -39,10 +26,38 @@ void ensure_parent(const fs::path& file) {
   if (ec) throw IoError(file.parent_path().string(), "cannot create folder: " + ec.message());
 }
 
+// The largest channel of each pixel: a mask's value whatever its colour model.
+cv::Mat strongest_channel(const cv::Mat& raw) {
+  if (raw.channels() == 1) return raw;
+  std::vector<cv::Mat> channels;
+  cv::split(raw, channels);
+  cv::Mat out = channels[0].clone();
+  for (std::size_t c = 1; c < channels.size(); ++c) out = cv::max(out, channels[c]);
+  return out;
+}
+
 }  // namespace
 
+void set_accept_noisy_masks(bool accept) { g_accept_noisy_masks.store(accept); }
+
+std::vector<int> mask_values(const cv::Mat& raw, std::size_t at_most) {
+  std::set<int> values;
+  cv::Mat as_int;
+  strongest_channel(raw).convertTo(as_int, CV_32S);
+  for (int y = 0; y < as_int.rows && values.size() < at_most; ++y) {
+    const int* row = as_int.ptr<int>(y);
+    for (int x = 0; x < as_int.cols && values.size() < at_most; ++x) values.insert(row[x]);
+  }
+  return {values.begin(), values.end()};
+}
+
+bool is_two_valued_mask(const std::vector<int>& values) {
+  if (values.size() <= 2 && (values.size() < 2 || values.front() == 0)) return true;
+  return !values.empty() && values.front() >= 0 && values.back() <= kMaxMaskClassIndex;
+}
+
 cv::Mat read_image(const fs::path& file) {
-  cv::Mat raw = decode(file, cv::IMREAD_UNCHANGED, "image");
+  cv::Mat raw = decode_image_file(file);
   if (raw.depth() == CV_16U) raw.convertTo(raw, CV_8U, 1.0 / 257.0);
   if (raw.depth() != CV_8U) throw DataError(file.string(), "image must have 8 or 16 bits per channel");
   switch (raw.channels()) {
@@ -60,42 +75,38 @@ cv::Mat read_image(const fs::path& file) {
 }
 
 cv::Mat read_mask(const fs::path& file) {
-  const cv::Mat raw = decode(file, cv::IMREAD_UNCHANGED, "mask");
-  cv::Mat any_channel;
-  if (raw.channels() == 1) {
-    any_channel = raw != 0;
+  const cv::Mat raw = decode_image_file(file);
+  if (raw.depth() != CV_8U && raw.depth() != CV_16U) throw DataError(file.string(), "mask must have 8 or 16 bits per channel");
+  const cv::Mat value = strongest_channel(raw);
+  const std::vector<int> values = mask_values(value, 3 + kMaxMaskClassIndex);
+  cv::Mat defect;
+  if (is_two_valued_mask(values)) {
+    defect = value != 0;
+  } else if (g_accept_noisy_masks.load()) {
+    double high = 0;
+    cv::minMaxLoc(value, nullptr, &high);
+    defect = value > high / 2;  // compression noise around 0 and the maximum is split in the middle
   } else {
-    std::vector<cv::Mat> channels;
-    cv::split(raw, channels);
-    any_channel = channels[0] != 0;
-    for (std::size_t c = 1; c < channels.size(); ++c) any_channel |= channels[c] != 0;
+    const bool jpeg = read_image_header(file).format == ImageFileFormat::jpeg;
+    throw DataError(file.string(), fmt::format("mask is not two-valued ({}{} distinct values{}); masks hold 0 and one "
+                                               "defect value, or class indices up to {}; --accept-noisy-masks "
+                                               "splits it at half its maximum",
+                                               values.size() > 2 + kMaxMaskClassIndex ? "over " : "",
+                                               std::min(values.size(), std::size_t{2} + kMaxMaskClassIndex),
+                                               jpeg ? ", a JPEG-compressed file" : "", kMaxMaskClassIndex));
   }
   cv::Mat binary;
-  any_channel.convertTo(binary, CV_8U, 1.0 / 255.0);  // 255 → 1
+  defect.convertTo(binary, CV_8U, 1.0 / 255.0);  // 255 → 1
   return binary;
 }
 
 cv::Size image_size(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw DataError(file.string(), "image not found");
-  std::array<unsigned char, 24> header{};
-  in.read(reinterpret_cast<char*>(header.data()), header.size());
-  static constexpr std::array<unsigned char, 8> kPngSignature = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  const bool png = in.gcount() == 24 && std::equal(kPngSignature.begin(), kPngSignature.end(), header.begin()) &&
-                   std::string(header.begin() + 12, header.begin() + 16) == "IHDR";
-  if (png) {
-    const std::uint32_t width = big_endian_u32(header.data() + 16);
-    const std::uint32_t height = big_endian_u32(header.data() + 20);
-    if (width == 0 || height == 0 || width > (1u << 30) || height > (1u << 30)) {
-      throw DataError(file.string(), "PNG header has an invalid size");
-    }
-    return {static_cast<int>(width), static_cast<int>(height)};
-  }
-  return decode(file, cv::IMREAD_UNCHANGED, "image").size();
+  const ImageHeader header = read_image_header(file);
+  return {header.width, header.height};
 }
 
 cv::Mat read_anomaly_map(const fs::path& file) {
-  cv::Mat raw = decode(file, cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH, "anomaly map");
+  cv::Mat raw = decode_image_file(file);
   if (raw.channels() != 1) {
     throw DataError(file.string(), fmt::format("anomaly map has {} channels; expected 1", raw.channels()));
   }
@@ -129,7 +140,7 @@ cv::Mat read_anomaly_map(const fs::path& file) {
 void write_anomaly_map(const fs::path& file, const cv::Mat& map) {
   if (map.type() != CV_32FC1) throw InternalError(file.string(), "anomaly map to write is not CV_32FC1");
   ensure_parent(file);
-  if (!cv::imwrite(file.string(), map)) throw IoError(file.string(), "cannot write anomaly map");
+  encode_float32_tiff(file, map);
 }
 
 void write_float16_tiff(const fs::path& file, const cv::Mat& map) {
@@ -182,8 +193,14 @@ void write_float16_tiff(const fs::path& file, const cv::Mat& map) {
 }
 
 void write_image(const fs::path& file, const cv::Mat& image) {
+  const std::string extension = file.extension().string();
+  if (extension != ".png" && extension != ".jpg") throw InternalError(file.string(), "images are written as .png or .jpg");
   ensure_parent(file);
-  if (!cv::imwrite(file.string(), image)) throw IoError(file.string(), "cannot write image");
+  if (extension == ".png") {
+    encode_png(file, image);
+  } else {
+    encode_jpeg(file, image);
+  }
 }
 
 }  // namespace kdad::datasets

@@ -4,10 +4,11 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/sha256.h"
+#include "datasets/image_codec.h"
+#include "datasets/image_io.h"
 
 #include <fmt/format.h>
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 
 #include <set>
 #include <unordered_map>
@@ -46,23 +47,13 @@ std::string content_hash(const cv::Mat& image) {
   return hash.hex_digest();
 }
 
-std::vector<int> distinct_values(const cv::Mat& raw) {
-  std::set<int> values;
-  cv::Mat flat = raw.reshape(1, 1);
-  cv::Mat as_int;
-  flat.convertTo(as_int, CV_32S);
-  for (int i = 0; i < as_int.cols && values.size() < 64; ++i) values.insert(as_int.at<int>(0, i));
-  return {values.begin(), values.end()};
-}
-
 Checked check_sample(const Dataset& dataset, const SampleRef& ref) {
   Checked checked;
   try {
     Sample sample = dataset.load(ref);
     checked.hash = content_hash(sample.image);
     if (!ref.mask.empty()) {
-      const cv::Mat raw = cv::imread(ref.mask.string(), cv::IMREAD_UNCHANGED);
-      checked.mask_values = distinct_values(raw);
+      checked.mask_values = mask_values(decode_image_file(ref.mask));
       if (ref.label == Label::anomalous && cv::countNonZero(sample.mask) == 0) {
         checked.problem = LayoutProblem{ref.mask.string(), "mask of an anomalous image has no defect pixel"};
       }

@@ -79,14 +79,14 @@ TEST_CASE("a mask whose size differs from its image is an error naming both", "[
 TEST_CASE("an unreadable image is an error naming the file", "[datasets]") {
   test::TempDir dir;
   std::ofstream(dir / "broken.png") << "not a png";
-  CHECK_THROWS_WITH(datasets::read_image(dir / "broken.png"), Contains("broken.png") && Contains("cannot decode"));
+  CHECK_THROWS_WITH(datasets::read_image(dir / "broken.png"), Contains("broken.png") && Contains("not a PNG, JPEG, TIFF or BMP file"));
   CHECK_THROWS_WITH(datasets::read_image(dir / "absent.png"), Contains("absent.png") && Contains("not found"));
   CHECK_THROWS_AS(datasets::image_size(dir / "broken.png"), DataError);
 }
 
 TEST_CASE("masks are binarised: any non-zero value in any channel is a defect", "[datasets]") {
   test::TempDir dir;
-  cv::Mat gray = (cv::Mat_<uchar>(1, 4) << 0, 255, 2, 0);
+  cv::Mat gray = (cv::Mat_<uchar>(1, 4) << 0, 1, 2, 0);  // class indices, as VisA's
   cv::imwrite((dir / "g.png").string(), gray);
   cv::Mat color(1, 3, CV_8UC3, cv::Scalar(0, 0, 0));
   color.at<cv::Vec3b>(0, 1) = cv::Vec3b(0, 0, 1);  // would vanish in a weighted grey conversion

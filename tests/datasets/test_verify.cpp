@@ -68,7 +68,7 @@ TEST_CASE("verify finds every kind of layout problem in one run", "[datasets][ve
   CHECK_FALSE(report.sound());
   CHECK(has_problem(report, "blob/000_mask.png", "missing ground-truth mask"));
   CHECK(has_problem(report, "edge/005_mask.png", "belongs to no sample"));
-  CHECK(has_problem(report, "good/001.png", "cannot decode"));
+  CHECK(has_problem(report, "good/001.png", "not a PNG, JPEG, TIFF or BMP file"));
   CHECK(has_problem(report, "spots/000_mask.png", "10x10"));
   CHECK(has_problem(report, "scratch/000_mask.png", "no defect pixel"));
   CHECK(has_problem(report, "disc/test/good/007", "training and evaluation"));

@@ -185,7 +185,7 @@ TEST_CASE("kdad eval names a missing map / an extra map / a bad map and a bad sc
   }
   SECTION("unreadable map") {
     std::ofstream(f.maps / "disc" / "test" / "good" / "000.tiff") << "garbage";
-    CHECK_THROWS_WITH(run_with({}), Contains("good/000.tiff") && Contains("cannot decode"));
+    CHECK_THROWS_WITH(run_with({}), Contains("good/000.tiff") && Contains("not a PNG, JPEG, TIFF or BMP file"));
   }
   SECTION("scores file without a score for an image") {
     std::ofstream(f.dir / "scores.csv") << "disc/test/good/000,0.5\n";
