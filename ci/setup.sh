@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache clang-14 pkg-config git
   # libraries (DESIGN.md §7)
   libtorch-dev libopenblas0-openmp
-  libopencv-dev libfmt-dev libboost-program-options-dev libsqlite3-dev
+  libopencv-dev libpng-dev libjpeg-dev libtiff-dev libfmt-dev libboost-program-options-dev libsqlite3-dev
   catch2 libbenchmark-dev libtomlplusplus-dev nlohmann-json3-dev libjs-chart.js zlib1g-dev
   # reference checks (sklearn/scipy used by tests/data scripts and the benchmark comparison)
   python3 python3-numpy python3-sklearn python3-scipy python3-tifffile python3-pil python3-torch python3-torchvision

@@ -91,6 +91,19 @@ cv::Size bmp_size(const fs::path& file) {
   return {h.width, std::abs(h.height)};
 }
 
+void bmp_check_complete(const fs::path& file) {
+  CFile handle(file, "rb");
+  std::array<unsigned char, 64> bytes{};
+  const std::size_t got = std::fread(bytes.data(), 1, bytes.size(), handle.get());
+  const BmpHeader h = parse_header(file, bytes.data(), got);
+  if (h.compression != kRgb && h.compression != kBitfields && h.compression != kAlphaBitfields) return;  // refused when decoded
+  std::error_code ec;
+  const auto size = static_cast<std::uint64_t>(fs::file_size(file, ec));
+  const std::uint64_t stride = ((static_cast<std::uint64_t>(h.width) * h.bits + 31) / 32) * 4;
+  const std::uint64_t needed = h.pixel_offset + stride * static_cast<std::uint64_t>(std::abs(static_cast<std::int64_t>(h.height)));
+  if (ec || size < needed) corrupt(file, fmt::format("{} bytes, {} expected", size, needed));
+}
+
 cv::Mat decode_bmp(const fs::path& file) {
   const std::vector<unsigned char> bytes = read_all(file);
   const BmpHeader h = parse_header(file, bytes.data(), bytes.size());

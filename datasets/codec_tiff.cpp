@@ -133,6 +133,23 @@ cv::Size tiff_size(const fs::path& file) {
   return {static_cast<int>(l.width), static_cast<int>(l.height)};
 }
 
+void tiff_check_complete(const fs::path& file) {
+  TiffFile tiff(file, "rm");
+  if (!tiff.get()) corrupt(file);
+  std::error_code ec;
+  const auto size = static_cast<std::uint64_t>(fs::file_size(file, ec));
+  const std::uint32_t striles = TIFFIsTiled(tiff.get()) ? TIFFNumberOfTiles(tiff.get()) : TIFFNumberOfStrips(tiff.get());
+  for (std::uint32_t i = 0; i < striles; ++i) {
+    int error = 0;
+    const std::uint64_t offset = TIFFGetStrileOffsetWithErr(tiff.get(), i, &error);
+    const std::uint64_t bytes = error ? 0 : TIFFGetStrileByteCountWithErr(tiff.get(), i, &error);
+    if (error || ec || offset + bytes > size) {
+      throw DataError(file.string(), fmt::format("truncated TIFF: {} {} of {} ends past the file's {} bytes",
+                                                 TIFFIsTiled(tiff.get()) ? "tile" : "strip", i + 1, striles, size));
+    }
+  }
+}
+
 cv::Mat decode_tiff(const fs::path& file) {
   TiffFile tiff(file, "rm");
   if (!tiff.get()) corrupt(file);

@@ -9,13 +9,29 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <map>
 
 namespace kdad::datasets {
 namespace fs = std::filesystem;
 
-void report_problem(ProblemSink* sink, const std::string& subject, const std::string& problem) {
+void report_problem(ProblemSink* sink, const std::string& subject, const std::string& problem, const fs::path& skipped) {
   if (!sink) throw DataError(subject, problem);
   sink->add(subject, problem);
+  if (!skipped.empty()) sink->account_for(skipped);
+}
+
+void report_note(ProblemSink* sink, const std::string& subject, const std::string& text) {
+  if (sink) sink->note(subject, text);
+}
+
+bool require_folder(ProblemSink* sink, const fs::path& folder) {
+  std::error_code ec;
+  if (fs::is_directory(folder, ec)) return true;
+  const bool present = fs::exists(fs::status(folder, ec));
+  const bool link = fs::is_symlink(fs::symlink_status(folder, ec));
+  report_problem(sink, folder.string(), present ? "not a folder" : link ? "dangling symbolic link, not a folder" : "missing folder");
+  return false;
 }
 
 Sample Dataset::load(const SampleRef& ref) const { return load_sample(ref); }
@@ -51,7 +67,8 @@ std::vector<fs::path> sorted_subfolders(const fs::path& folder) {
   std::vector<fs::path> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    if (entry.is_directory() && !is_os_junk(entry.path())) out.push_back(entry.path());
+    std::error_code entry_error;  // a dangling link or link loop is not a folder, not a crash
+    if (entry.is_directory(entry_error) && !is_os_junk(entry.path())) out.push_back(entry.path());
   }
   if (ec) throw DataError(folder.string(), "cannot list folder: " + ec.message());
   std::sort(out.begin(), out.end());
@@ -69,13 +86,13 @@ void require_category(const std::string& category, const std::vector<std::string
                                         known.empty() ? std::string("none") : fmt::format("{}", fmt::join(known, ", "))));
 }
 
-std::vector<std::string> subfolders_with(const fs::path& root, const std::vector<std::string>& required) {
+std::vector<std::string> category_folders(const fs::path& root, const std::vector<std::string>& markers) {
   std::vector<std::string> names;
   for (const auto& folder : sorted_subfolders(root)) {
     std::error_code ec;
-    const bool complete = std::all_of(required.begin(), required.end(),
-                                      [&](const std::string& child) { return fs::is_directory(folder / child, ec); });
-    if (complete) names.push_back(folder.filename().string());
+    const bool marked = std::any_of(markers.begin(), markers.end(),
+                                    [&](const std::string& child) { return fs::is_directory(folder / child, ec); });
+    if (marked) names.push_back(folder.filename().string());
   }
   return names;
 }
@@ -91,17 +108,41 @@ std::vector<fs::path> list_image_files(const fs::path& folder) {
   std::vector<fs::path> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    if (entry.is_regular_file() && !is_os_junk(entry.path()) && is_image_extension(entry.path().extension().string())) {
-      out.push_back(entry.path());
+    const fs::path& path = entry.path();
+    if (is_os_junk(path) || !is_image_extension(path.extension().string())) continue;
+    std::error_code status_error;
+    const fs::file_status status = fs::status(path, status_error);  // follows links
+    if (fs::is_regular_file(status)) {
+      out.push_back(path);
+    } else if (fs::is_directory(status)) {
+      throw DataError(path.string(), "is a folder, not an image file");
+    } else if (status_error.value() == ELOOP) {
+      throw DataError(path.string(), "symbolic link loop");
+    } else if (entry.is_symlink(status_error)) {
+      throw DataError(path.string(), "dangling symbolic link");
+    } else {
+      throw DataError(path.string(), "not a regular file");
     }
   }
   if (ec) throw DataError(folder.string(), "cannot list folder: " + ec.message());
   std::sort(out.begin(), out.end());
+  // Sample ids drop the extension, so 000.png and 000.jpg would be two samples with one id.
+  std::map<std::string, const fs::path*> by_stem;
+  for (const auto& file : out) {
+    const auto [it, fresh] = by_stem.emplace(file.stem().string(), &file);
+    if (!fresh) {
+      throw DataError(file.string(), fmt::format("same name as {} with another extension (two images, one sample id)",
+                                                 it->second->filename().string()));
+    }
+  }
   return out;
 }
 
 std::string relative_id(const fs::path& root, const fs::path& file) {
-  return fs::relative(file, root).replace_extension().generic_string();
+  // Lexical, not fs::relative: that resolves links, and a linked category would get ids outside the root.
+  fs::path base = root.lexically_normal();
+  if (!base.has_filename()) base = base.parent_path();  // "data/" → "data"
+  return file.lexically_normal().lexically_relative(base).replace_extension().generic_string();
 }
 
 }  // namespace kdad::datasets

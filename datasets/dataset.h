@@ -46,14 +46,31 @@ struct LayoutProblem {
 class ProblemSink {
  public:
   void add(std::string subject, std::string problem) { problems_.push_back({std::move(subject), std::move(problem)}); }
+  /// Something worth knowing that is not wrong (an optional folder absent).
+  void note(std::string subject, std::string text) { notes_.push_back({std::move(subject), std::move(text)}); }
+  /// A file already reported by a problem (an image skipped for its missing mask), so that
+  /// verification does not report it a second time as belonging to no sample.
+  void account_for(std::filesystem::path file) { accounted_.push_back(std::move(file)); }
   const std::vector<LayoutProblem>& problems() const { return problems_; }
+  const std::vector<LayoutProblem>& notes() const { return notes_; }
+  const std::vector<std::filesystem::path>& accounted() const { return accounted_; }
 
  private:
   std::vector<LayoutProblem> problems_;
+  std::vector<LayoutProblem> notes_;
+  std::vector<std::filesystem::path> accounted_;
 };
 
-/// Throws DataError(subject, problem) without a sink, records it otherwise.
-void report_problem(ProblemSink* sink, const std::string& subject, const std::string& problem);
+/// Throws DataError(subject, problem) without a sink, records it otherwise; `skipped` (when
+/// given) is the file the problem makes the reader skip, recorded with account_for().
+void report_problem(ProblemSink* sink, const std::string& subject, const std::string& problem,
+                    const std::filesystem::path& skipped = {});
+
+/// Records a note in the sink, if any (readers without a sink are silent about notes).
+void report_note(ProblemSink* sink, const std::string& subject, const std::string& text);
+
+/// Reports "<folder>: missing folder" unless `folder` is a folder (links followed); returns whether it is.
+bool require_folder(ProblemSink* sink, const std::filesystem::path& folder);
 
 /// A dataset in one published layout.
 class Dataset {
@@ -89,16 +106,20 @@ void require_root_folder(const std::filesystem::path& root);
 /// Throws DataError naming `category`, `where` and the known categories unless it is one of them.
 void require_category(const std::string& category, const std::vector<std::string>& known, const std::string& where);
 
-/// Names of the subfolders of `root` (sorted) that contain every folder in `required`, e.g. the
-/// categories of an MVTec-style layout (those holding train/ and test/).
-std::vector<std::string> subfolders_with(const std::filesystem::path& root, const std::vector<std::string>& required);
+/// Names of the subfolders of `root` (sorted, links followed) holding at least one of the folders
+/// in `markers`, e.g. the categories of an MVTec-style layout (train/ or test/). A category that
+/// lacks one of its required folders is listed, so that split() reports "<cat>/train: missing
+/// folder" instead of the category silently disappearing.
+std::vector<std::string> category_folders(const std::filesystem::path& root, const std::vector<std::string>& markers);
 
 /// True for files and folders operating systems leave behind, which no reader, maps folder or
 /// verification takes as data: hidden names (a leading '.', which covers macOS's AppleDouble "._*"
 /// and ".DS_Store"), and Windows's "Thumbs.db" and "desktop.ini" (any case).
 bool is_os_junk(const std::filesystem::path& path);
 
-/// Image files of a folder (png, jpg, jpeg, bmp, tif, tiff; any case; OS junk skipped), sorted by file name.
+/// Image files of a folder (png, jpg, jpeg, bmp, tif, tiff; any case; OS junk skipped; links
+/// followed), sorted by file name. Throws DataError naming the entry when an image name is a
+/// folder, a dangling link or a link loop, or when two images share a stem (000.png, 000.jpg).
 std::vector<std::filesystem::path> list_image_files(const std::filesystem::path& folder);
 
 /// True for the image extensions above (with the dot, any case).

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -60,6 +61,17 @@ void check_limit(const fs::path& file, cv::Size size) {
   }
 }
 
+// True when `pattern` occurs in the last `window` bytes of the file.
+bool tail_contains(const fs::path& file, const std::string& pattern, std::size_t window) {
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  const auto size = static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg()));
+  const std::size_t start = size > window ? size - window : 0;
+  std::string tail(size - start, '\0');
+  in.seekg(static_cast<std::streamoff>(start));
+  in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+  return in && tail.find(pattern) != std::string::npos;
+}
+
 }  // namespace
 
 const char* image_file_format_name(ImageFileFormat format) {
@@ -97,6 +109,28 @@ ImageHeader read_image_header(const fs::path& file) {
   check_limit(file, size);
   header.width = size.width;
   header.height = size.height;
+  return header;
+}
+
+ImageHeader check_image_file(const fs::path& file) {
+  const ImageHeader header = read_image_header(file);
+  // Truncated downloads lose the end of the file: the marker that closes a PNG (IEND) or a JPEG
+  // (EOI) is missing. Searched in the last 64 KiB, so trailing bytes after it are tolerated.
+  constexpr std::size_t kWindow = 64 * 1024;
+  switch (header.format) {
+    case ImageFileFormat::png:
+      if (!tail_contains(file, std::string("\0\0\0\0IEND", 8), kWindow)) {
+        throw DataError(file.string(), "truncated PNG: no IEND chunk at the end of the file");
+      }
+      break;
+    case ImageFileFormat::jpeg:
+      if (!tail_contains(file, "\xFF\xD9", kWindow)) {
+        throw DataError(file.string(), "truncated JPEG: no end-of-image marker at the end of the file");
+      }
+      break;
+    case ImageFileFormat::tiff: codecs::tiff_check_complete(file); break;
+    case ImageFileFormat::bmp: codecs::bmp_check_complete(file); break;
+  }
   return header;
 }
 

@@ -39,6 +39,12 @@ void set_max_image_pixels(std::uint64_t pixels);
 /// folder, of an unknown format, or its header is damaged or claims more than max_image_pixels().
 ImageHeader read_image_header(const std::filesystem::path& file);
 
+/// read_image_header() plus a check, without decoding, that the file is complete: a PNG ends
+/// with its IEND chunk, a JPEG with its end-of-image marker, a TIFF's strips and a BMP's rows lie
+/// inside the file. Catches truncated downloads where only the size is needed (kdad eval); a
+/// corrupt but complete file is found by decode_image_file. Throws DataError naming the file.
+ImageHeader check_image_file(const std::filesystem::path& file);
+
 /// Decodes a whole image file as stored, like OpenCV's IMREAD_UNCHANGED: channels in B, G, R(, A)
 /// order; gray stays one channel; depth CV_8U/CV_16U (CV_8S, CV_16S, CV_32S, CV_32F, CV_64F from
 /// TIFF; float16 TIFFs become CV_32F exactly); palettes expanded. A truncated or corrupt file is a

@@ -14,6 +14,11 @@ cv::Size jpeg_size(const std::filesystem::path& file);
 cv::Size tiff_size(const std::filesystem::path& file);
 cv::Size bmp_size(const std::filesystem::path& file);
 
+/// Cheap completeness checks without decoding: every strip or tile of a TIFF, and a BMP's pixel
+/// rows, lie inside the file; throw DataError naming `file` ("truncated ...") otherwise.
+void tiff_check_complete(const std::filesystem::path& file);
+void bmp_check_complete(const std::filesystem::path& file);
+
 /// Whole images, IMREAD_UNCHANGED semantics (see decode_image_file); the caller checked the size.
 cv::Mat decode_png(const std::filesystem::path& file);
 cv::Mat decode_jpeg(const std::filesystem::path& file);

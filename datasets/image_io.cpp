@@ -40,6 +40,11 @@ cv::Mat strongest_channel(const cv::Mat& raw) {
 
 void set_accept_noisy_masks(bool accept) { g_accept_noisy_masks.store(accept); }
 
+void apply_image_input_policy(const ImageInputPolicy& policy) {
+  set_max_image_pixels(policy.max_pixels);
+  set_accept_noisy_masks(policy.accept_noisy_masks);
+}
+
 std::vector<int> mask_values(const cv::Mat& raw, std::size_t at_most) {
   std::set<int> values;
   cv::Mat as_int;
@@ -101,7 +106,7 @@ cv::Mat read_mask(const fs::path& file) {
 }
 
 cv::Size image_size(const fs::path& file) {
-  const ImageHeader header = read_image_header(file);
+  const ImageHeader header = check_image_file(file);
   return {header.width, header.height};
 }
 

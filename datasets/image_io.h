@@ -1,8 +1,11 @@
 // Reading images, masks and anomaly maps with errors that name the file.
 #pragma once
 
+#include "datasets/image_codec.h"
+
 #include <opencv2/core/mat.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <vector>
 
@@ -26,6 +29,16 @@ cv::Mat read_mask(const std::filesystem::path& file);
 /// Process-wide (the CLI's --accept-noisy-masks): accept masks that are not two-valued.
 void set_accept_noisy_masks(bool accept);
 
+/// How strictly image files are taken, for the whole process: the CLI's --max-image-pixels and
+/// --accept-noisy-masks of every command that decodes dataset images.
+struct ImageInputPolicy {
+  std::uint64_t max_pixels = kDefaultMaxImagePixels;  ///< width × height, > 0
+  bool accept_noisy_masks = false;
+};
+
+/// Puts `policy` in force (set_max_image_pixels and set_accept_noisy_masks).
+void apply_image_input_policy(const ImageInputPolicy& policy);
+
 /// The distinct values (sorted, at most `at_most` of them) of a mask's strongest channel.
 std::vector<int> mask_values(const cv::Mat& raw, std::size_t at_most = 64);
 
@@ -33,7 +46,7 @@ std::vector<int> mask_values(const cv::Mat& raw, std::size_t at_most = 64);
 bool is_two_valued_mask(const std::vector<int>& values);
 
 /// Width and height of an image file from its header, without decoding; refuses images over
-/// max_image_pixels(). Throws DataError naming the file.
+/// max_image_pixels() and truncated files (check_image_file). Throws DataError naming the file.
 cv::Size image_size(const std::filesystem::path& file);
 
 /// Reads an anomaly map as CV_32FC1. float32 files are taken as stored; 8/16-bit integer maps are

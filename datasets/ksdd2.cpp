@@ -19,11 +19,7 @@ CategorySplit Ksdd2::split(const std::string& category, ProblemSink* sink) const
   split.category = category;
   for (const char* part : {"train", "test"}) {
     const fs::path folder = root_ / part;
-    std::error_code ec;
-    if (!fs::is_directory(folder, ec)) {
-      report_problem(sink, folder.string(), fmt::format("missing {} folder", part));
-      continue;
-    }
+    if (!require_folder(sink, folder)) continue;
     std::vector<fs::path> images;
     for (const auto& file : list_image_files(folder)) {
       if (file.stem().string().size() < 3 || file.stem().string().substr(file.stem().string().size() - 3) != "_GT") {
@@ -42,14 +38,21 @@ CategorySplit Ksdd2::split(const std::string& category, ProblemSink* sink) const
         problems[i] = {mask.string(), "missing ground-truth mask for " + images[i].string()};
         return;
       }
-      const bool defective = cv::countNonZero(read_mask(mask)) > 0;
+      cv::Mat binary;
+      try {  // the label comes from the mask: one unreadable mask is that sample's problem, not the split's
+        binary = read_mask(mask);
+      } catch (const Error& e) {
+        problems[i] = {e.subject().empty() ? mask.string() : e.subject(), e.problem()};
+        return;
+      }
+      const bool defective = cv::countNonZero(binary) > 0;
       ref.label = defective ? Label::anomalous : Label::normal;
       ref.defect_type = defective ? "defect" : "good";
       ref.mask = mask;  // all zero for defect-free images
     });
     for (std::size_t i = 0; i < refs.size(); ++i) {
       if (!problems[i].subject.empty()) {
-        report_problem(sink, problems[i].subject, problems[i].problem);
+        report_problem(sink, problems[i].subject, problems[i].problem, images[i]);
         continue;
       }
       if (std::string(part) == "test") {
@@ -59,8 +62,11 @@ CategorySplit Ksdd2::split(const std::string& category, ProblemSink* sink) const
       }
     }
   }
-  if (split.train.empty()) report_problem(sink, (root_ / "train").string(), "no defect-free training images");
-  if (split.test.empty()) report_problem(sink, (root_ / "test").string(), "no test images");
+  std::error_code ec;
+  if (split.train.empty() && fs::is_directory(root_ / "train", ec)) {
+    report_problem(sink, (root_ / "train").string(), "no defect-free training images");
+  }
+  if (split.test.empty() && fs::is_directory(root_ / "test", ec)) report_problem(sink, (root_ / "test").string(), "no test images");
   return split;
 }
 

@@ -23,7 +23,7 @@ MvtecLayout mpdd_layout();      ///< good, <stem>_mask.png or <stem>.png
 MvtecLayout btad_layout();      ///< ok/ko folders, masks <stem>.png or .bmp (images .bmp or .png)
 
 /// An MVTec-style dataset. Masks are binarised (non-zero = defect) at native resolution. A
-/// category is a folder holding train/ and test/.
+/// category is a folder holding train/ or test/ (one without the other is a problem of split()).
 class MvtecAd final : public Dataset {
  public:
   /// Throws DataError when `root` is not a folder.
@@ -32,11 +32,18 @@ class MvtecAd final : public Dataset {
   std::string format() const override { return layout_.format; }
   std::filesystem::path root() const override { return root_; }
   std::vector<std::string> categories() const override;
-  /// Problems: unknown category (listing the known ones), missing train/<good> or test folder,
-  /// empty split, a defect image without its mask.
+  /// Problems: unknown category (listing the known ones), missing train/, train/<good> or test/
+  /// folder, empty split, a defect image without its mask, a mask without its image, a mask with
+  /// defect pixels under ground_truth/<good>.
   CategorySplit split(const std::string& category, ProblemSink* sink = nullptr) const override;
 
  private:
+  // Masks under `ground_truth` that no test image claims, and non-empty masks of normal images.
+  void check_ground_truth_files(const std::filesystem::path& ground_truth, const std::vector<SampleRef>& test,
+                                ProblemSink* sink) const;
+  // "000" for ground_truth/<defect>/000_mask.png: the image stem a mask belongs to.
+  std::string image_stem_of_mask(const std::filesystem::path& mask) const;
+
   std::filesystem::path root_;
   MvtecLayout layout_;
 };

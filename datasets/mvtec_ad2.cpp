@@ -33,7 +33,9 @@ std::vector<fs::path> images_below(const fs::path& folder) {
 
 MvtecAd2::MvtecAd2(fs::path root) : root_(std::move(root)) { require_root_folder(root_); }
 
-std::vector<std::string> MvtecAd2::categories() const { return subfolders_with(root_, {"train", "test_public"}); }
+std::vector<std::string> MvtecAd2::categories() const {
+  return category_folders(root_, {"train", "test_public", "validation", "test_private", "test_private_mixed"});
+}
 
 CategorySplit MvtecAd2::split(const std::string& category, ProblemSink* sink) const {
   require_category(category, categories(), root_.string());
@@ -43,7 +45,11 @@ CategorySplit MvtecAd2::split(const std::string& category, ProblemSink* sink) co
   split.category = category;
   auto normals = [&](const fs::path& folder, std::vector<SampleRef>& into, bool required) {
     if (!fs::is_directory(folder, ec)) {
-      if (required) report_problem(sink, folder.string(), "missing folder");
+      if (!required) {
+        report_note(sink, folder.string(), "missing folder (optional: no validation images)");
+        return;
+      }
+      if (require_folder(sink, folder.parent_path())) require_folder(sink, folder);
       return;
     }
     for (const auto& file : list_image_files(folder)) {
@@ -54,29 +60,34 @@ CategorySplit MvtecAd2::split(const std::string& category, ProblemSink* sink) co
   normals(base / "validation" / "good", split.validation, false);
   normals(base / "test_public" / "good", split.test, true);
   const fs::path bad = base / "test_public" / "bad";
-  if (!fs::is_directory(bad, ec)) {
-    report_problem(sink, bad.string(), "missing folder");
-  } else {
+  if (fs::is_directory(base / "test_public", ec) && require_folder(sink, bad)) {
     for (const auto& file : list_image_files(bad)) {
       SampleRef ref{file, {}, -1, Label::anomalous, true, "bad", category, relative_id(root_, file)};
       ref.mask = find_mask(base / "test_public" / "ground_truth" / "bad", file, {"_mask", ""});
       if (ref.mask.empty()) {
         report_problem(sink, (base / "test_public" / "ground_truth" / "bad" / (file.stem().string() + "_mask.png")).string(),
-                       "missing ground-truth mask for " + file.string());
+                       "missing ground-truth mask for " + file.string(), file);
         continue;
       }
       split.test.push_back(std::move(ref));
     }
   }
   for (const char* name : {"test_private", "test_private_mixed"}) {
-    if (!fs::is_directory(base / name, ec)) continue;
+    if (!fs::is_directory(base / name, ec)) {
+      report_note(sink, (base / name).string(), "missing folder (optional: its images are predicted for submission)");
+      continue;
+    }
     for (const auto& file : images_below(base / name)) {
       SampleRef ref{file, {}, -1, Label::normal, false, name, category, relative_id(root_, file)};
       split.unlabelled.push_back(std::move(ref));
     }
   }
-  if (split.train.empty()) report_problem(sink, (base / "train" / "good").string(), "no training images");
-  if (split.test.empty()) report_problem(sink, (base / "test_public").string(), "no public test images");
+  if (split.train.empty() && fs::is_directory(base / "train" / "good", ec)) {
+    report_problem(sink, (base / "train" / "good").string(), "no training images");
+  }
+  if (split.test.empty() && fs::is_directory(base / "test_public", ec)) {
+    report_problem(sink, (base / "test_public").string(), "no public test images");
+  }
   return split;
 }
 

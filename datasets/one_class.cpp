@@ -120,7 +120,7 @@ OneClassDataset::OneClassDataset(std::string format, fs::path root, std::vector<
 
 std::vector<std::string> OneClassDataset::categories() const { return class_names_; }
 
-CategorySplit OneClassDataset::split(const std::string& category, ProblemSink*) const {
+CategorySplit OneClassDataset::split(const std::string& category, ProblemSink* sink) const {
   auto found = std::find(class_names_.begin(), class_names_.end(), category);
   if (found == class_names_.end() && category.size() == 1 && category[0] >= '0' && category[0] <= '9') {
     found = class_names_.begin() + (category[0] - '0');
@@ -141,6 +141,12 @@ CategorySplit OneClassDataset::split(const std::string& category, ProblemSink*) 
     split.test.push_back({test_.file, {}, static_cast<std::int64_t>(i), anomalous ? Label::anomalous : Label::normal,
                           true, anomalous ? class_names_[test_.labels[i]] : "good", *found,
                           fmt::format("{}/test/{:05d}", *found, i)});
+  }
+  if (split.train.empty()) {
+    report_problem(sink, train_.file.string(), fmt::format("no training images of class {} (label {})", *found, normal));
+  }
+  if (std::none_of(split.test.begin(), split.test.end(), [](const SampleRef& r) { return r.label == Label::normal; })) {
+    report_problem(sink, test_.file.string(), fmt::format("no test images of class {} (label {})", *found, normal));
   }
   return split;
 }

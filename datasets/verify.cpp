@@ -64,18 +64,22 @@ Checked check_sample(const Dataset& dataset, const SampleRef& ref) {
   return checked;
 }
 
-// Image files under a category folder that no sample uses (orphan masks, stray images).
+// Image files under a category folder that no sample uses (orphan masks, stray images), sorted.
 void find_unclaimed(const fs::path& folder, const std::set<fs::path>& claimed, VerifyReport& report) {
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(folder, ec); it != fs::recursive_directory_iterator(); ++it) {
+  std::set<fs::path> unclaimed;
+  // Linked subfolders are not entered: a link to a parent folder would recurse without end.
+  for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (is_os_junk(it->path())) {
-      if (it->is_directory()) it.disable_recursion_pending();
+      if (it->is_directory(ec)) it.disable_recursion_pending();
       continue;
     }
-    if (!it->is_regular_file() || !is_image_extension(it->path().extension().string())) continue;
-    if (!claimed.count(it->path().lexically_normal())) {
-      report.problems.push_back({it->path().string(), "belongs to no sample of the layout (orphan mask or stray image)"});
-    }
+    if (!it->is_regular_file(ec) || !is_image_extension(it->path().extension().string())) continue;
+    if (!claimed.count(it->path().lexically_normal())) unclaimed.insert(it->path());
+  }
+  for (const auto& file : unclaimed) {
+    report.problems.push_back({file.string(), "belongs to no sample of the layout (orphan mask or stray image)"});
   }
 }
 
@@ -108,6 +112,7 @@ VerifyReport verify_dataset(const Dataset& dataset, const std::vector<std::strin
       continue;
     }
     for (const auto& p : sink.problems()) report.problems.push_back(p);
+    for (const auto& n : sink.notes()) report.notes.push_back(n);
 
     CategorySummary summary;
     summary.category = split.category;
@@ -138,6 +143,7 @@ VerifyReport verify_dataset(const Dataset& dataset, const std::vector<std::strin
     std::set<int> mask_values;
     std::unordered_map<std::string, std::size_t> first_with_hash;
     std::set<fs::path> claimed;
+    for (const auto& file : sink.accounted()) claimed.insert(file.lexically_normal());
     for (std::size_t i = 0; i < entries.size(); ++i) {
       const SampleRef& ref = *entries[i].ref;
       if (ref.record < 0) {

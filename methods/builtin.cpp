@@ -3,6 +3,7 @@
 
 #include "methods/common/calibration.h"
 #include "methods/common/environment.h"
+#include "methods/library_version.h"
 #include "methods/adps/adps.h"
 #include "methods/mkd/mkd.h"
 #include "methods/rd/reverse_distillation.h"
@@ -25,7 +26,7 @@ void register_builtin_methods(MethodRegistry& registry) {
   registry.set_environment_setup(apply_torch_environment);
   registry.set_device_memory_probe(cuda_memory_probe());
   registry.set_speed_calibration(measure_conv_calibration);
-  registry.add_library_version("libtorch", torch_version());
+  registry.add_library_version("libtorch", libtorch_version());
 }
 
 }  // namespace kdad::methods

@@ -23,6 +23,16 @@ AllocatorChoice allocator_choice() {
   return choice;
 }
 
+bool set_tuned_malloc_environment() {
+  if (std::getenv("GLIBC_TUNABLES")) return false;
+  try {
+    if (allocator_choice() != AllocatorChoice::caching) return false;
+  } catch (const Error&) {
+    return false;
+  }
+  return setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1) == 0;
+}
+
 std::string to_string(AllocatorChoice choice) { return choice == AllocatorChoice::caching ? "caching" : "system"; }
 
 }  // namespace kdad::harness

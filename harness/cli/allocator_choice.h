@@ -14,6 +14,11 @@ enum class AllocatorChoice {
 /// naming the variable. Parsed on the first call and fixed for the life of the process.
 AllocatorChoice allocator_choice();
 
+/// Sets GLIBC_TUNABLES=glibc.malloc.hugetlb=1 for a process about to be (re)started when the
+/// choice is caching and the user has not set GLIBC_TUNABLES; returns whether it set it. A bad
+/// KDAD_ALLOCATOR sets nothing here (kdad_main reports it).
+bool set_tuned_malloc_environment();
+
 /// "caching" or "system", as stored with each cell's environment.
 std::string to_string(AllocatorChoice choice);
 

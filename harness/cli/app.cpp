@@ -2,6 +2,7 @@
 #include "harness/cli/app.h"
 
 #include "core/build_info.h"
+#include "datasets/image_io.h"
 #include "datasets/mvtec_ad.h"
 #include "harness/cli/allocator_choice.h"
 #include "harness/bench/bench_command.h"
@@ -19,6 +20,7 @@
 #include <fmt/ostream.h>
 #include <fmt/ranges.h>
 
+#include <filesystem>
 #include <iostream>
 
 namespace kdad::harness {
@@ -54,6 +56,11 @@ int run_version(const methods::MethodRegistry& registry, std::ostream& out) {
 }  // namespace
 
 int run_invocation(const Invocation& invocation, const methods::MethodRegistry& registry, std::ostream& out) {
+  std::visit(
+      [](const auto& command) {
+        if constexpr (requires { command.image_inputs; }) datasets::apply_image_input_policy(command.image_inputs);
+      },
+      invocation.command);
   return std::visit(
       Overloaded{
           [&](const EvalCommand& c) { return run_eval(c, invocation.command_line, out); },
@@ -80,10 +87,17 @@ int run_invocation(const Invocation& invocation, const methods::MethodRegistry& 
 
 namespace kdad::harness {
 
-int kdad_main(int argc, const char* const* argv, const std::function<void(methods::MethodRegistry&)>& register_methods) {
+bool needs_methods(const Command& command) {
+  return std::holds_alternative<RunCommand>(command) || std::holds_alternative<ReproduceCommand>(command) ||
+         std::holds_alternative<MethodsCommand>(command) || std::holds_alternative<BenchCommand>(command);
+}
+
+int kdad_main(int argc, const char* const* argv, const std::function<void(methods::MethodRegistry&)>& register_methods,
+              const MethodsDelegate& delegate) {
   try {
     allocator_choice();  // a bad KDAD_ALLOCATOR is refused before any work
     const Invocation invocation = parse_command_line(argc, argv);
+    if (delegate && needs_methods(invocation.command)) return delegate(argc, argv);
     methods::MethodRegistry registry;
     register_methods(registry);
     return run_invocation(invocation, registry, std::cout);
@@ -93,6 +107,11 @@ int kdad_main(int argc, const char* const* argv, const std::function<void(method
   } catch (const Error& error) {
     std::cerr << "kdad: error: " << error.what() << "\n";
     return error.exit_code();
+  } catch (const std::filesystem::filesystem_error& error) {
+    // A file system call kdad did not guard: still about the user's files, so a data error naming the path.
+    const std::string path = error.path1().empty() ? std::string("file system") : error.path1().string();
+    std::cerr << "kdad: error: " << path << ": " << error.code().message() << "\n";
+    return 2;
   } catch (const std::exception& error) {
     std::cerr << "kdad: internal error: " << error.what() << "\n";
     return 3;

@@ -267,11 +267,14 @@ Command parse_verify(const std::vector<std::string>& args) {
        "VisA split CSV, relative to the root unless absolute")
       ("json", po::bool_switch(&command.json), "print JSON instead of a table")
       ("threads", po::value<int>(&command.threads)->default_value(0), "worker threads (0 = all cores)");
+  ImageInputText image_inputs;
+  add_image_input_options(options, image_inputs);
   const std::string usage = "usage: kdad datasets verify [ROOT] --format FORMAT [options]";
   if (wants_help(args)) return HelpCommand{describe(options, usage)};
   po::positional_options_description positional;
   positional.add("root", 1);
   parse(args, options, positional);
+  command.image_inputs = to_image_input_policy(image_inputs);
   command.root = root;
   command.format = datasets::parse_dataset_format(format);
   command.categories = split_list(categories);
@@ -298,12 +301,15 @@ Command parse_run(const std::vector<std::string>& args) {
       ("calibrate", po::bool_switch(&command.calibrate),
        "time a fixed torch workload first and store it with the run (kdad compare then compares speeds as ratios to it)")
       ("log-json", po::value<std::string>(&log_json), "append one JSON event per line to this file");
+  ImageInputText image_inputs;
+  add_image_input_options(options, image_inputs);
   const std::string usage =
       "usage: kdad run MANIFEST [--resume] [--fail-fast] [--dry-run] [--checkpoint PATTERN] [--log-json FILE]";
   if (wants_help(args)) return HelpCommand{describe(options, usage)};
   po::positional_options_description positional;
   positional.add("manifest", 1);
   parse(args, options, positional);
+  command.image_inputs = to_image_input_policy(image_inputs);
   command.manifest = manifest;
   if (!log_json.empty()) command.log_json = log_json;
   if (!pretrained.empty()) {

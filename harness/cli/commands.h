@@ -2,6 +2,7 @@
 #pragma once
 
 #include "datasets/format.h"
+#include "datasets/image_io.h"
 #include "datasets/resize.h"
 #include "datasets/simulated_maps.h"
 #include "datasets/synthetic.h"
@@ -37,6 +38,7 @@ struct EvalCommand {
   MapResolution resolution = MapResolution::native;
   datasets::MaskResize mask_resize = datasets::MaskResize::nearest;  ///< masks to each map's grid (resolution method)
   bool seg_f1 = false;               ///< SegF1: needs the validation images' maps too
+  datasets::ImageInputPolicy image_inputs;
   double validation_fraction = 0.1;  ///< held-out training images where the dataset has no validation split
   int threads = 1;
 };
@@ -57,6 +59,7 @@ struct VerifyDatasetCommand {
   datasets::DatasetOptions options;
   bool json = false;
   int threads = 1;
+  datasets::ImageInputPolicy image_inputs;
 };
 
 /// `kdad datasets formats`: the formats kdad reads.
@@ -73,6 +76,7 @@ struct RunCommand {
   std::map<std::string, std::string> forced_options;  ///< e.g. pretrained=none for every method
   /// Evaluate this trained state ({category}/{seed} pattern, absolute) in every method instead of training.
   std::string checkpoint;
+  datasets::ImageInputPolicy image_inputs;
 };
 
 /// `kdad reproduce DB CELL`: re-runs one stored cell from its record and compares the values.
@@ -83,6 +87,7 @@ struct ReproduceCommand {
   double tolerance = 0.0;           ///< largest |old − new| of a metric or image score that still agrees
   int threads = 0;                  ///< 0 = the threads the cell ran with
   std::optional<std::filesystem::path> artifacts;  ///< where the re-run keeps its files (default: a temporary folder)
+  datasets::ImageInputPolicy image_inputs;
 };
 
 /// `kdad report DB --html FILE`: the self-contained HTML report of a results database.

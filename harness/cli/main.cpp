@@ -1,38 +1,51 @@
-// kdad's entry point with the built-in methods.
-//
-// Training allocates and frees multi-MB tensors every step; with glibc's defaults each one is a
-// fresh mmap whose pages fault in one by one, which costs RD ~40 % of a training step on CPU.
-// LibTorch's own tensors go through kdad's caching host allocator (installed per cell); what
-// OpenBLAS, OpenCV and the image decoders allocate still goes through malloc. Unless the user set
-// GLIBC_TUNABLES (or KDAD_ALLOCATOR=system), kdad therefore restarts itself once with
-// glibc.malloc.hugetlb=1 (transparent huge pages for malloc's mmaps). Read at process start, the
-// tunable cannot be set any other way; it is recorded with every cell's timings.
+// kdad's entry point. It links no LibTorch (no methods, no OpenCV image codecs), so commands that
+// run no method (help, version, eval, datasets, report, table, compare) start in milliseconds; a
+// command that needs methods (run, reproduce, methods, bench) is parsed here, then handed to the
+// `kdad-torch` executable beside this one by exec with the same arguments (ARCHITECTURE.md,
+// "One kdad command, two executables").
 #include "core/error.h"
 #include "harness/cli/allocator_choice.h"
 #include "harness/cli/app.h"
-#include "methods/builtin.h"
+#include "methods/library_version.h"
 
+#include <fmt/format.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
 #include <unistd.h>
 
 namespace {
 
-// A bad KDAD_ALLOCATOR is reported by kdad_main; until then it simply means no restart.
-bool wants_tuned_malloc() {
-  try {
-    return kdad::harness::allocator_choice() == kdad::harness::AllocatorChoice::caching;
-  } catch (const kdad::Error&) {
-    return false;
-  }
+// KDAD_TORCH_EXE overrides the location (an installed layout, a debugger wrapper); by default the
+// sibling of this executable, found through /proc/self/exe so that a symlink to kdad on PATH works.
+std::filesystem::path torch_executable() {
+  if (const char* path = std::getenv("KDAD_TORCH_EXE"); path && *path) return path;
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) throw kdad::InternalError("/proc/self/exe", "cannot locate the kdad executable: " + error.message());
+  return self.parent_path() / "kdad-torch";
+}
+
+int exec_torch(int, const char* const* argv) {
+  const std::filesystem::path exe = torch_executable();
+  kdad::harness::set_tuned_malloc_environment();  // read by glibc at the new process's start
+  execv(exe.c_str(), const_cast<char* const*>(argv));
+  const int failure = errno;
+  throw kdad::IoError(exe.string(), fmt::format("cannot start the method runner ({}); it is built beside kdad "
+                                                "(cmake --build) or named by KDAD_TORCH_EXE",
+                                                std::strerror(failure)));
+}
+
+void register_library_versions(kdad::methods::MethodRegistry& registry) {
+  registry.add_library_version("libtorch", kdad::methods::libtorch_version());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (!std::getenv("GLIBC_TUNABLES") && wants_tuned_malloc()) {
-    setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
-    execv("/proc/self/exe", argv);  // returns only on failure: then run with the default allocator
-    unsetenv("GLIBC_TUNABLES");
-  }
-  return kdad::harness::kdad_main(argc, argv, kdad::methods::register_builtin_methods);
+  return kdad::harness::kdad_main(argc, argv, register_library_versions, exec_torch);
 }

@@ -55,4 +55,24 @@ int checked_threads(int threads) {
   return threads == 0 ? hardware_threads() : threads;
 }
 
+void add_image_input_options(po::options_description& options, ImageInputText& text) {
+  options.add_options()
+      ("max-image-pixels", po::value<std::string>(&text.max_pixels)->default_value(std::to_string(datasets::kDefaultMaxImagePixels)),
+       "refuse image files whose header claims more pixels (width x height) than this, before decoding")
+      ("accept-noisy-masks", po::bool_switch(&text.accept_noisy_masks),
+       "take masks that are not two-valued (e.g. saved as JPEG): a defect is a value above half the maximum");
+}
+
+datasets::ImageInputPolicy to_image_input_policy(const ImageInputText& text) {
+  datasets::ImageInputPolicy policy;
+  policy.accept_noisy_masks = text.accept_noisy_masks;
+  const bool digits = !text.max_pixels.empty() && text.max_pixels.size() <= 18 &&
+                      text.max_pixels.find_first_not_of("0123456789") == std::string::npos;
+  policy.max_pixels = digits ? std::stoull(text.max_pixels) : 0;
+  if (policy.max_pixels == 0) {
+    throw UsageError("--max-image-pixels", fmt::format("'{}' is not a whole number of pixels >= 1", text.max_pixels));
+  }
+  return policy;
+}
+
 }  // namespace kdad::harness

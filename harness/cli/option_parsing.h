@@ -2,6 +2,7 @@
 // live outside cli.cpp.
 #pragma once
 
+#include "datasets/image_io.h"
 #include "harness/cli/commands.h"
 #include "metrics/results.h"
 
@@ -26,6 +27,16 @@ std::vector<std::string> split_list(const std::string& text);
 metrics::Rd4adPolicy parse_policy(const std::string& text);
 /// --threads in 0..1024; 0 becomes the number of cores.
 int checked_threads(int threads);
+
+/// The text of --max-image-pixels and --accept-noisy-masks, before checking.
+struct ImageInputText {
+  std::string max_pixels;
+  bool accept_noisy_masks = false;
+};
+/// Adds --max-image-pixels and --accept-noisy-masks (the commands that decode dataset images).
+void add_image_input_options(boost::program_options::options_description& options, ImageInputText& text);
+/// The checked policy; a UsageError naming --max-image-pixels unless it is a whole number ≥ 1.
+datasets::ImageInputPolicy to_image_input_policy(const ImageInputText& text);
 
 /// `kdad eval` and `kdad reproduce` (harness/cli/scoring_options.cpp).
 Command parse_eval(const std::vector<std::string>& args);

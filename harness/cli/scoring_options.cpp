@@ -42,9 +42,12 @@ Command parse_eval(const std::vector<std::string>& args) {
        "write heat-map overlays of the most telling images here (referenced from the store)")
       ("json", po::bool_switch(&command.json), "print JSON instead of a table")
       ("threads", po::value<int>(&command.threads)->default_value(0), "worker threads (0 = all cores)");
+  ImageInputText image_inputs;
+  add_image_input_options(options, image_inputs);
   const std::string usage = "usage: kdad eval --dataset ROOT [--format F] --maps MAPS [options]";
   if (wants_help(args)) return HelpCommand{describe(options, usage)};
   parse(args, options, {});
+  command.image_inputs = to_image_input_policy(image_inputs);
   if (!(command.pro_limit > 0.0 && command.pro_limit <= 1.0)) {
     throw UsageError("--limit", fmt::format("{} is outside (0, 1]", command.pro_limit));
   }
@@ -95,11 +98,14 @@ Command parse_reproduce(const std::vector<std::string>& args) {
       ("force", po::bool_switch(&command.force), "re-run even when the code version or the dataset differs from the record")
       ("threads", po::value<int>(&command.threads)->default_value(0), "worker threads (0 = those the cell ran with)")
       ("artifacts", po::value<std::string>(&artifacts), "keep the re-run's files here (default: a temporary folder, removed)");
+  ImageInputText image_inputs;
+  add_image_input_options(options, image_inputs);
   const std::string usage = "usage: kdad reproduce DB CELL [--tolerance T] [--force]";
   if (wants_help(args)) return HelpCommand{describe(options, usage)};
   po::positional_options_description positional;
   positional.add("database", 1).add("cell", 1);
   parse(args, options, positional);
+  command.image_inputs = to_image_input_policy(image_inputs);
   if (!(command.tolerance >= 0.0)) throw UsageError("--tolerance", fmt::format("{} is negative", command.tolerance));
   if (command.threads < 0 || command.threads > 1024) throw UsageError("--threads", fmt::format("{} is outside 0..1024", command.threads));
   command.database = database;

@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <memory>
 
 namespace kdad::harness {
@@ -60,11 +61,16 @@ reports::CellRecord make_cell(const EvalCommand& command, const datasets::Datase
 
 // When every category is evaluated, anything in the maps root besides category folders is a
 // mistake (a category missing from the dataset, a misplaced file).
-void check_no_extra_categories(const fs::path& maps_root, const std::vector<std::string>& folders) {
+void check_no_extra_categories(const fs::path& maps_root, const std::vector<std::string>& folders,
+                               std::vector<fs::path>& skipped) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(maps_root, ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || datasets::is_os_junk(entry.path())) continue;
+    if (!entry.is_directory(ec) && !is_map_extension(entry.path())) {
+      skipped.push_back(entry.path());
+      continue;
+    }
     if (std::find(folders.begin(), folders.end(), name) == folders.end()) {
       throw DataError(entry.path().string(), "extra entry in the maps folder: the dataset has no such category");
     }
@@ -86,15 +92,22 @@ int run_eval(const EvalCommand& command, const std::string& command_line, std::o
   if (command.scores_file) scores = read_scores_file(*command.scores_file);
   std::vector<datasets::CategorySplit> splits;
   std::vector<std::string> folders;
+  std::vector<fs::path> skipped;  // files in the maps folder that are not maps
   for (const auto& category : categories) {
     splits.push_back(dataset->split(category));
     // The same held-out images as kdad run's (datasets::hold_out_validation is fixed per dataset).
     if (command.seg_f1) datasets::hold_out_validation(splits.back(), command.validation_fraction);
-    check_map_files(splits.back(), command.maps_root, command.seg_f1);
+    for (auto& file : check_map_files(splits.back(), command.maps_root, command.seg_f1)) skipped.push_back(std::move(file));
     if (command.scores_file) check_scores(splits.back(), scores, *command.scores_file);
     for (auto& folder : map_folders(splits.back())) folders.push_back(std::move(folder));
   }
-  if (command.categories.empty()) check_no_extra_categories(command.maps_root, folders);
+  if (command.categories.empty()) check_no_extra_categories(command.maps_root, folders, skipped);
+  if (!skipped.empty()) {
+    std::sort(skipped.begin(), skipped.end());
+    std::cerr << fmt::format("kdad: note: skipped {} file{} in the maps folder without a .tif/.tiff extension (not maps): {}{}\n",
+                             skipped.size(), skipped.size() == 1 ? "" : "s", skipped.front().string(),
+                             skipped.size() > 1 ? ", ..." : "");
+  }
 
   EvalProtocol protocol;
   protocol.pro_limit = command.pro_limit;

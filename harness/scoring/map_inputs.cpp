@@ -10,7 +10,9 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <bit>
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -49,7 +51,14 @@ std::vector<std::string> map_folders(const datasets::CategorySplit& split) {
   return {folders.begin(), folders.end()};
 }
 
-void check_map_files(const datasets::CategorySplit& split, const fs::path& maps_root, bool need_validation) {
+bool is_map_extension(const fs::path& file) {
+  std::string ext = file.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".tif" || ext == ".tiff";
+}
+
+std::vector<fs::path> check_map_files(const datasets::CategorySplit& split, const fs::path& maps_root, bool need_validation) {
+  std::vector<fs::path> skipped;
   std::error_code ec;
   const std::vector<std::string> folders = map_folders(split);
   for (const auto& name : folders) {
@@ -80,12 +89,18 @@ void check_map_files(const datasets::CategorySplit& split, const fs::path& maps_
         continue;
       }
       if (it->is_directory()) continue;
+      if (!is_map_extension(it->path())) {
+        skipped.push_back(it->path());
+        continue;
+      }
       if (!expected.count(it->path().lexically_normal())) {
         throw DataError(it->path().string(), "extra file in the maps folder: it matches no test image of the dataset");
       }
     }
     if (ec) throw DataError(folder.string(), "cannot list maps folder: " + ec.message());
   }
+  std::sort(skipped.begin(), skipped.end());
+  return skipped;
 }
 
 void check_scores(const datasets::CategorySplit& split, const std::map<std::string, float>& scores,

@@ -24,8 +24,14 @@ std::vector<std::string> map_folders(const datasets::CategorySplit& split);
 /// Checks that the category's map folders hold one map per test image (and per validation image
 /// when `need_validation`): throws DataError naming the first missing map, or the first file that
 /// belongs to no image of the split (maps of validation and unlabelled images are allowed).
-/// OS junk (datasets::is_os_junk: hidden names, Thumbs.db, desktop.ini) is ignored.
-void check_map_files(const datasets::CategorySplit& split, const std::filesystem::path& maps_root, bool need_validation = false);
+/// OS junk (datasets::is_os_junk: hidden names, Thumbs.db, desktop.ini) is ignored; files without
+/// a .tif/.tiff extension (a scores.csv, a README) are not maps and are returned, sorted, for a
+/// note; an extra .tif/.tiff stays an error.
+std::vector<std::filesystem::path> check_map_files(const datasets::CategorySplit& split, const std::filesystem::path& maps_root,
+                                                   bool need_validation = false);
+
+/// True for .tif and .tiff (any case): the files of a maps folder taken as maps.
+bool is_map_extension(const std::filesystem::path& file);
 
 struct ValidationMaps {
   metrics::PixelStatistics statistics;  ///< of every pixel, at the protocol's resolution

@@ -204,7 +204,7 @@ void read_dataset(const toml::table& table, const fs::path& base, Manifest& m, P
       if (!name) {
         problems.add(&item, "categories must be strings", categories);
       } else if (std::find(available.begin(), available.end(), *name) == available.end()) {
-        problems.add(&item, fmt::format("no category '{}' in {} (available: {})", *name, dataset.root.string(), fmt::join(available, ", ")),
+        problems.add(&item, fmt::format("no category '{}' in {} (available: {})", *name, opened->root().string(), fmt::join(available, ", ")),
                      categories);
       } else {
         dataset.categories.push_back(*name);

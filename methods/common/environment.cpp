@@ -9,7 +9,6 @@
 #include <opencv2/core/utility.hpp>
 #include <torch/cuda.h>
 #include <torch/utils.h>
-#include <torch/version.h>
 
 #include <unistd.h>
 
@@ -70,7 +69,5 @@ DeviceMemoryProbe cuda_memory_probe() {
   return {};
 #endif
 }
-
-std::string torch_version() { return TORCH_VERSION; }
 
 }  // namespace kdad::methods

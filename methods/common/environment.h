@@ -15,7 +15,4 @@ void apply_torch_environment(const CellEnvironment& environment);
 /// in a LibTorch built without CUDA).
 DeviceMemoryProbe cuda_memory_probe();
 
-/// The LibTorch version this binary runs on.
-std::string torch_version();
-
 }  // namespace kdad::methods
