@@ -38,6 +38,22 @@ Sample Dataset::load(const SampleRef& ref) const { return load_sample(ref); }
 
 fs::path Dataset::category_folder(const std::string& category) const { return root() / category; }
 
+std::optional<std::string> Dataset::resolve_category(const std::string& name) const {
+  const std::vector<std::string> known = categories();
+  if (std::find(known.begin(), known.end(), name) != known.end()) return name;
+  return std::nullopt;
+}
+
+std::vector<std::string> resolve_categories(const Dataset& dataset, const std::vector<std::string>& names) {
+  std::vector<std::string> resolved;
+  for (const auto& name : names) {
+    const auto category = dataset.resolve_category(name);
+    if (!category) require_category(name, dataset.categories(), dataset.root().string());  // throws, listing them
+    resolved.push_back(*category);
+  }
+  return resolved;
+}
+
 Sample load_sample(const SampleRef& ref) {
   Sample sample;
   sample.image = read_image(ref.image);

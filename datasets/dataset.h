@@ -91,7 +91,14 @@ class Dataset {
   /// Folder holding a category's files, for finding files the layout does not account for;
   /// empty when the category is not a folder (container files).
   virtual std::filesystem::path category_folder(const std::string& category) const;
+  /// The category `name` refers to, as categories() spells it (one-class sets also take a class
+  /// index, "0".."9"); nullopt when it names none.
+  virtual std::optional<std::string> resolve_category(const std::string& name) const;
 };
+
+/// Each of `names` resolved by Dataset::resolve_category; an unknown one is a DataError naming it,
+/// the root and the known categories.
+std::vector<std::string> resolve_categories(const Dataset& dataset, const std::vector<std::string>& names);
 
 /// Loads a file-based sample: image and binarised mask; throws DataError when the image is
 /// unreadable, the mask is missing, or their sizes differ.

@@ -120,14 +120,20 @@ OneClassDataset::OneClassDataset(std::string format, fs::path root, std::vector<
 
 std::vector<std::string> OneClassDataset::categories() const { return class_names_; }
 
+std::optional<std::string> OneClassDataset::resolve_category(const std::string& name) const {
+  if (std::find(class_names_.begin(), class_names_.end(), name) != class_names_.end()) return name;
+  if (name.size() == 1 && name[0] >= '0' && name[0] <= '9' && static_cast<std::size_t>(name[0] - '0') < class_names_.size()) {
+    return class_names_[static_cast<std::size_t>(name[0] - '0')];
+  }
+  return std::nullopt;
+}
+
 CategorySplit OneClassDataset::split(const std::string& category, ProblemSink* sink) const {
-  auto found = std::find(class_names_.begin(), class_names_.end(), category);
-  if (found == class_names_.end() && category.size() == 1 && category[0] >= '0' && category[0] <= '9') {
-    found = class_names_.begin() + (category[0] - '0');
+  const auto name = resolve_category(category);
+  if (!name) {
+    throw DataError(category, fmt::format("no such class in {} (classes: {})", root_.string(), fmt::join(class_names_, ", ")));
   }
-  if (found == class_names_.end()) {
-    throw DataError(category, fmt::format("no such class in {}; classes are: {}", format_, fmt::join(class_names_, ", ")));
-  }
+  const auto found = std::find(class_names_.begin(), class_names_.end(), *name);
   const auto normal = static_cast<std::uint8_t>(found - class_names_.begin());
   CategorySplit split;
   split.category = *found;

@@ -38,6 +38,7 @@ class OneClassDataset final : public Dataset {
   std::vector<std::string> categories() const override;
   /// Accepts the class name or its index ("3").
   CategorySplit split(const std::string& category, ProblemSink* sink = nullptr) const override;
+  std::optional<std::string> resolve_category(const std::string& name) const override;
   Sample load(const SampleRef& ref) const override;
   bool has_pixel_ground_truth() const override { return false; }
   std::filesystem::path category_folder(const std::string&) const override { return {}; }

@@ -60,7 +60,8 @@ void print_report(std::ostream& out, const datasets::VerifyReport& report) {
 
 int run_verify(const VerifyDatasetCommand& command, std::ostream& out) {
   const auto dataset = datasets::open_dataset(command.format, command.root, command.options);
-  const std::vector<std::string> categories = command.categories.empty() ? dataset->categories() : command.categories;
+  const std::vector<std::string> categories =
+      command.categories.empty() ? dataset->categories() : datasets::resolve_categories(*dataset, command.categories);
   const datasets::VerifyReport report = datasets::verify_dataset(*dataset, categories, command.threads);
   if (command.json) {
     out << report_json(report).dump(2) << "\n";

@@ -83,9 +83,9 @@ int run_eval(const EvalCommand& command, const std::string& command_line, std::o
   const std::unique_ptr<datasets::Dataset> dataset = datasets::open_dataset(command.format, command.dataset_root, command.dataset_options);
   std::error_code ec;
   if (!fs::is_directory(command.maps_root, ec)) throw DataError(command.maps_root.string(), "maps folder not found");
-  const std::vector<std::string> categories = command.categories.empty() ? dataset->categories() : command.categories;
+  const std::vector<std::string> categories =
+      command.categories.empty() ? dataset->categories() : datasets::resolve_categories(*dataset, command.categories);
   if (categories.empty()) throw DataError(dataset->root().string(), "no categories found");
-  for (const auto& category : categories) datasets::require_category(category, dataset->categories(), dataset->root().string());
 
   // Every input is checked before anything is computed or stored.
   std::map<std::string, float> scores;

@@ -203,11 +203,11 @@ void read_dataset(const toml::table& table, const fs::path& base, Manifest& m, P
       const auto name = item.value<std::string>();
       if (!name) {
         problems.add(&item, "categories must be strings", categories);
-      } else if (std::find(available.begin(), available.end(), *name) == available.end()) {
+      } else if (const auto category = opened->resolve_category(*name)) {
+        dataset.categories.push_back(*category);
+      } else {
         problems.add(&item, fmt::format("no category '{}' in {} (available: {})", *name, opened->root().string(), fmt::join(available, ", ")),
                      categories);
-      } else {
-        dataset.categories.push_back(*name);
       }
     }
   } else {

@@ -95,7 +95,17 @@ std::vector<Prediction> Mkd::predict(const std::vector<Sample>& batch) {
     torch::NoGradGuard no_grad;  // SmoothGrad differentiates the noisy copies only
     scores = mkd_discrepancy(cloner_->forward(x), source_->features(x), config_.lambda, 1);
   } else {
-    gradients = score_gradients(networks, x, config_.localization == MkdLocalization::gbp, &scores);
+    // One image per backward pass, as the official test loop does: batched, on an AVX-512 CPU
+    // (LibTorch 1.13) the first image of a batch got a map 0.5 % away from its map alone, so maps
+    // depended on predict_batch.
+    std::vector<torch::Tensor> per_image_gradients, per_image_scores;
+    for (std::int64_t i = 0; i < x.size(0); ++i) {
+      torch::Tensor score;
+      per_image_gradients.push_back(score_gradients(networks, x.narrow(0, i, 1), config_.localization == MkdLocalization::gbp, &score));
+      per_image_scores.push_back(score);
+    }
+    gradients = torch::cat(per_image_gradients);
+    scores = torch::cat(per_image_scores);
   }
   scores = scores.cpu();
   std::vector<Prediction> out;

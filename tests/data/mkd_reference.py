@@ -157,7 +157,9 @@ rng = np.random.default_rng(11)
 images = []
 for i in range(3):
     base = rng.integers(60, 200, size=(SIZE, SIZE, 3), dtype=np.uint8)
-    base[20 + 5 * i:34 + 5 * i, 10:30, :] = 250  # a bright patch at a different place in each image
+    # A bright patch at a different place in each image, textured: a flat patch makes max-pooling
+    # windows tie, and which tied input receives the gradient is up to each CPU kernel.
+    base[20 + 5 * i:34 + 5 * i, 10:30, :] = rng.integers(225, 255, size=(14, 20, 3), dtype=np.uint8)
     Image.fromarray(base).save(f"{out}/image_{i}.png")
     images.append(torch.from_numpy(base.astype(np.float32) / 255.0).permute(2, 0, 1).unsqueeze(0))
 

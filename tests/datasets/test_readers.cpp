@@ -145,6 +145,23 @@ TEST_CASE("MNIST IDX files work gzip-compressed and plain under the one-class pr
   }
 }
 
+TEST_CASE("a one-class class is named alike by its name or index everywhere", "[datasets][readers]") {
+  test::TempDir dir;
+  test::write_idx(dir.path(), false);
+  const auto dataset = open_dataset(DatasetFormat::fashion_mnist, dir.path());
+  CHECK(dataset->resolve_category("3") == std::optional<std::string>("dress"));
+  CHECK(dataset->resolve_category("dress") == std::optional<std::string>("dress"));
+  CHECK_FALSE(dataset->resolve_category("12").has_value());
+  CHECK(resolve_categories(*dataset, {"1", "bag"}) == std::vector<std::string>{"trouser", "bag"});
+  try {
+    resolve_categories(*dataset, {"widget"});
+    FAIL("an unknown class was accepted");
+  } catch (const DataError& e) {
+    CHECK(e.subject() == "widget");  // named once, with the root it was looked for in
+    CHECK_THAT(e.problem(), Contains(dir.path().string()) && Contains("tshirt_top, trouser"));
+  }
+}
+
 TEST_CASE("IDX files named the Kaggle way are found and a corrupt gzip file gets a readable message", "[datasets][readers]") {
   test::TempDir dir;
   test::write_idx(dir.path(), false);

@@ -205,14 +205,16 @@ std::pair<double, double> learned(Method& method, const Data& data) {
 }
 
 // Whether a method learned, over every generated category: mean pixel AU-ROC > 0.75 with every
-// category > 0.65, and mean image AU-ROC > 0.58. Measured with seed 0 (trained / lr 1e-12):
-// RD pixel 0.89 / 0.40, image 0.64 / 0.45; MRKD pixel 0.86 / 0.47, image 0.64 / 0.52. Random pixel
-// scores sit at 0.5 with a spread far below 0.01 at 128×128 px, so the pixel criteria cannot be met
-// by chance; the image criterion alone (8 normal, 12 anomalous images per category) would be met
-// by random scores about 15 % of the time.
+// category > 0.65. Random pixel scores sit at 0.5 with a spread far below 0.01 at 128×128 px, so
+// these criteria cannot be met by chance; the control (lr 1e-12) stays far below them. Image
+// AU-ROC is printed, not gated: with 8 normal and 12 anomalous images per category it is noise at
+// this size. Measured with seed 0 (trained / lr 1e-12), image then pixel: on an AVX2 CPU RD
+// 0.64 / 0.45, 0.89 / 0.40 and MRKD 0.64 / 0.52, 0.86 / 0.47; on an AVX-512 CPU RD 0.56 / 0.55,
+// 0.86 / 0.47, MRKD 0.60 / 0.60, 0.85 / 0.47, MKD 0.72 / 0.41, 0.86 / 0.63, ADPS 0.81 / 0.40,
+// 0.87 / 0.50: the image values flip with the CPU's rounding, the pixel values do not.
 struct Learning {
   double image = 0, pixel = 0, worst_pixel = 1;
-  bool passes() const { return pixel > 0.75 && worst_pixel > 0.65 && image > 0.58; }
+  bool passes() const { return pixel > 0.75 && worst_pixel > 0.65; }
 };
 
 Learning learning_over(const MethodRegistry& registry, const std::string& id, const std::map<std::string, std::string>& options,
