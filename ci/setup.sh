@@ -15,6 +15,8 @@ packages=(
   dataset-fashion-mnist
   # tools used by tests and scripts
   sqlite3
+  # a single-node Slurm started by tests/harness/slurm_single_node.sh (plan, job array, merge)
+  slurmctld slurmd slurm-client munge
   # the HTML report opened in a real browser (tests/reports/html_report_in_browser.sh)
   chromium chromium-driver fonts-dejavu-core
   # paper tables compiled with booktabs (tests/reports/latex_table_compiles.sh); about 30 s, 130 MB

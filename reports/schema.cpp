@@ -107,6 +107,18 @@ CREATE TABLE artifacts (
   PRIMARY KEY (cell_id, kind, role, rank)
 );
 )sql"},
+      // v4: workers sharing a grid (several kdad run processes on one database) claim a cell
+      // before computing it. A claim holds while its process lives and its heartbeat (Unix
+      // seconds) is fresh; it is removed when the cell is written.
+      {4, R"sql(
+CREATE TABLE claims (
+  cell_key TEXT PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  heartbeat REAL NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }

@@ -117,6 +117,12 @@ int ResultsStore::schema_version() { return static_cast<int>(pragma_int(db_, "us
 
 std::int64_t ResultsStore::begin_run(const RunRecord& run) {
   Transaction transaction(db_);
+  const std::int64_t id = insert_run(run);
+  transaction.commit();
+  return id;
+}
+
+std::int64_t ResultsStore::insert_run(const RunRecord& run) {
   db_.prepare(
          "INSERT INTO runs (uuid, command, command_line, started_at, kdad_version, git_sha, git_dirty, "
          "build_type, compiler, host, library_versions, manifest, manifest_sha256, pid, calibration) "
@@ -126,9 +132,7 @@ std::int64_t ResultsStore::begin_run(const RunRecord& run) {
       .bind(8, run.build_type).bind(9, run.compiler).bind(10, run.host).bind(11, run.library_versions_json)
       .bind(12, run.manifest).bind(13, run.manifest_sha256).bind(14, run.pid).bind(15, run.calibration_json)
       .run();
-  const std::int64_t id = db_.last_insert_id();
-  transaction.commit();
-  return id;
+  return db_.last_insert_id();
 }
 
 void ResultsStore::set_run_calibration(std::int64_t run_id, const std::string& calibration_json) {
@@ -146,6 +150,12 @@ void ResultsStore::end_run(std::int64_t run_id, std::string_view status, std::st
 
 WriteOutcome ResultsStore::write_cell(std::int64_t run_id, const CellRecord& cell) {
   Transaction transaction(db_);
+  const WriteOutcome outcome = insert_cell(run_id, cell);
+  transaction.commit();
+  return outcome;
+}
+
+WriteOutcome ResultsStore::insert_cell(std::int64_t run_id, const CellRecord& cell) {
   WriteOutcome outcome = WriteOutcome::inserted;
   {
     Statement existing = db_.prepare("SELECT id FROM cells WHERE key = ?1");
@@ -206,6 +216,38 @@ WriteOutcome ResultsStore::write_cell(std::int64_t run_id, const CellRecord& cel
         .bind(7, a.bytes)
         .run();
   }
+  return outcome;
+}
+
+MergeOutcome ResultsStore::merge_from(ResultsStore& shard) {
+  const std::vector<StoredRun> runs = shard.runs();
+  const std::vector<StoredCell> cells = shard.cells();
+  MergeOutcome outcome;
+  Transaction transaction(db_);
+  std::map<std::int64_t, std::int64_t> run_ids;  // shard's run id → this store's
+  for (const auto& run : runs) {
+    Statement existing = db_.prepare("SELECT id FROM runs WHERE uuid = ?1");
+    existing.bind(1, run.record.uuid);
+    if (existing.step()) {
+      run_ids[run.id] = existing.column_int(0);
+      continue;
+    }
+    const std::int64_t id = insert_run(run.record);
+    db_.prepare("UPDATE runs SET status = ?1, ended_at = ?2 WHERE id = ?3").bind(1, run.status).bind(2, run.ended_at).bind(3, id).run();
+    run_ids[run.id] = id;
+    ++outcome.runs_added;
+  }
+  for (const auto& cell : cells) {
+    Statement existing = db_.prepare("SELECT ended_at FROM cells WHERE key = ?1");
+    existing.bind(1, cell.record.key);
+    const bool stored = existing.step();
+    if (stored && existing.column_text(0) >= cell.record.ended_at) {
+      ++outcome.cells_kept;
+      continue;
+    }
+    insert_cell(run_ids.at(cell.run_id), cell.record);
+    ++(stored ? outcome.cells_replaced : outcome.cells_added);
+  }
   transaction.commit();
   return outcome;
 }
@@ -237,6 +279,44 @@ int ResultsStore::mark_interrupted_runs(const std::string& host, const std::func
   }
   for (const std::int64_t id : stale) end_run(id, "interrupted", ended_at);
   return static_cast<int>(stale.size());
+}
+
+ClaimOutcome ResultsStore::claim_cell(std::string_view key, const Claimant& claimant, double now, double stale_seconds,
+                                      const std::function<bool(std::int64_t)>& alive) {
+  Transaction transaction(db_);
+  {
+    Statement finished = db_.prepare(
+        "SELECT 1 FROM cells WHERE key = ?1 AND run_id != ?2 AND "
+        "(ended_at > ?3 OR run_id IN (SELECT id FROM runs WHERE status = 'running'))");
+    finished.bind(1, key).bind(2, claimant.run_id).bind(3, claimant.run_started_at);
+    if (finished.step()) return ClaimOutcome::finished_elsewhere;
+  }
+  {
+    Statement held = db_.prepare("SELECT run_id, host, pid, heartbeat FROM claims WHERE cell_key = ?1");
+    held.bind(1, key);
+    if (held.step() && held.column_int(0) != claimant.run_id) {
+      const bool fresh = held.column_double(3) >= now - stale_seconds;
+      const bool running = held.column_text(1) != claimant.host || alive(held.column_int(2));
+      if (fresh && running) return ClaimOutcome::held_elsewhere;
+    }
+  }
+  db_.prepare("INSERT OR REPLACE INTO claims (cell_key, run_id, host, pid, heartbeat) VALUES (?1, ?2, ?3, ?4, ?5)")
+      .bind(1, key)
+      .bind(2, claimant.run_id)
+      .bind(3, claimant.host)
+      .bind(4, claimant.pid)
+      .bind(5, now)
+      .run();
+  transaction.commit();
+  return ClaimOutcome::claimed;
+}
+
+void ResultsStore::heartbeat_claims(std::int64_t run_id, double now) {
+  db_.prepare("UPDATE claims SET heartbeat = ?1 WHERE run_id = ?2").bind(1, now).bind(2, run_id).run();
+}
+
+void ResultsStore::release_claim(std::string_view key, std::int64_t run_id) {
+  db_.prepare("DELETE FROM claims WHERE cell_key = ?1 AND run_id = ?2").bind(1, key).bind(2, run_id).run();
 }
 
 std::int64_t ResultsStore::count_cells() {

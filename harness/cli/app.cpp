@@ -12,6 +12,8 @@
 #include "harness/study/manifest.h"
 #include "harness/cli/methods_command.h"
 #include "harness/report/report_command.h"
+#include "harness/study/merge_command.h"
+#include "harness/study/slurm_plan.h"
 #include "harness/study/provenance.h"
 #include "harness/study/reproduce.h"
 #include "harness/study/run_command.h"
@@ -69,6 +71,9 @@ int run_invocation(const Invocation& invocation, const methods::MethodRegistry& 
           [&](const ReportCommand& c) { return run_report(c, out); },
           [&](const TableCommand& c) { return run_table(c, out); },
           [&](const CompareCommand& c) { return run_compare(c, out); },
+          [&](const MergeCommand& c) { return run_merge(c, out); },
+          [&](const PlanCommand& c) { return run_plan(c, registry, invocation.command_line, out); },
+          [&](const RunCellCommand& c) { return run_plan_task(c, registry, invocation.command_line, out); },
           [&](const MethodsCommand&) { return print_methods(registry, out); },
           [&](const MakeSyntheticCommand& c) { return run_make_synthetic(c, out); },
           [&](const VerifyDatasetCommand& c) { return run_verify(c, out); },
@@ -89,6 +94,7 @@ namespace kdad::harness {
 
 bool needs_methods(const Command& command) {
   return std::holds_alternative<RunCommand>(command) || std::holds_alternative<ReproduceCommand>(command) ||
+         std::holds_alternative<PlanCommand>(command) || std::holds_alternative<RunCellCommand>(command) ||
          std::holds_alternative<MethodsCommand>(command) || std::holds_alternative<BenchCommand>(command);
 }
 

@@ -13,7 +13,7 @@ namespace kdad::harness {
 /// code. Errors throw kdad::Error.
 int run_invocation(const Invocation& invocation, const methods::MethodRegistry& registry, std::ostream& out);
 
-/// True for the commands that train or run methods (run, reproduce, methods, bench): the light
+/// True for the commands that train or run methods (run, plan, run-cell, reproduce, methods, bench): the light
 /// `kdad` hands these to `kdad-torch`; every other command runs without LibTorch.
 bool needs_methods(const Command& command);
 

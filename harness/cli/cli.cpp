@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/parallel.h"
+#include "harness/study/manifest.h"
 #include "reports/html_report.h"
 
 #include <boost/program_options.hpp>
@@ -27,6 +28,9 @@ constexpr const char* kUsage =
     "  report DB --html FILE     self-contained HTML report of a results database\n"
     "  table DB --format F       paper table (latex, markdown, csv) of a results database\n"
     "  compare BASE CANDIDATE    candidate vs baseline with tolerances; exit 1 on a regression\n"
+    "  plan MANIFEST --slurm OUT the grid as a Slurm job array (one shard database per task)\n"
+    "  run-cell MANIFEST --plan OUT  one array task's cells (what the plan's script runs)\n"
+    "  merge SHARD... --into DB  combine results databases (Slurm task shards), no duplicates\n"
     "  datasets verify           check a dataset against its published layout\n"
     "  datasets formats          the dataset formats kdad reads\n"
     "  datasets make-synthetic   generate an MVTec-layout dataset (and simulated maps)\n"
@@ -225,6 +229,101 @@ Command parse_compare(const std::vector<std::string>& args) {
   return command;
 }
 
+Command parse_merge(const std::vector<std::string>& args) {
+  po::options_description options("merge options");
+  MergeCommand command;
+  std::vector<std::string> shards;
+  std::string into;
+  options.add_options()
+      ("help,h", "show this help")
+      ("shards", po::value<std::vector<std::string>>(&shards)->required(), "results databases to merge (positional)")
+      ("into", po::value<std::string>(&into)->required(), "the merged database (created when absent)");
+  const std::string usage = "usage: kdad merge SHARD... --into DB";
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
+  po::positional_options_description positional;
+  positional.add("shards", -1);
+  parse(args, options, positional);
+  command.into = into;
+  for (const auto& shard : shards) {
+    std::error_code ec;
+    if (std::filesystem::equivalent(shard, into, ec)) throw UsageError(shard, "is the database merged into");
+    command.shards.emplace_back(shard);
+  }
+  return command;
+}
+
+Command parse_plan(const std::vector<std::string>& args) {
+  po::options_description options("plan options");
+  PlanCommand command;
+  std::string manifest, slurm, missing, pretrained;
+  SlurmOptions& s = command.options;
+  options.add_options()
+      ("help,h", "show this help")
+      ("manifest", po::value<std::string>(&manifest)->required(), "study manifest (TOML)")
+      ("slurm", po::value<std::string>(&slurm), "write the job-array plan to this folder (submit.sh, cells.tsv, plan.json)")
+      ("missing", po::value<std::string>(&missing), "only the cells not stored with status ok in this (merged) database")
+      ("submit", po::bool_switch(&command.submit), "run sbatch on the written submit.sh")
+      ("partition", po::value<std::string>(&s.partition), "#SBATCH --partition")
+      ("account", po::value<std::string>(&s.account), "#SBATCH --account")
+      ("time", po::value<std::string>(&s.time_limit), "#SBATCH --time per task, e.g. 1-00:00:00")
+      ("mem", po::value<std::string>(&s.memory), "#SBATCH --mem per task, e.g. 32G")
+      ("gpus", po::value<int>(&s.gpus)->default_value(0), "#SBATCH --gpus per task (0: none)")
+      ("cpus", po::value<int>(&s.cpus)->default_value(0), "#SBATCH --cpus-per-task (0: the manifest's threads, else 1)")
+      ("throttle", po::value<int>(&s.throttle)->default_value(0), "at most this many tasks at once (--array=...%N; 0: no limit)")
+      ("cells-per-task", po::value<int>(&s.cells_per_task)->default_value(1), "cells run one after another by each task")
+      ("sbatch", po::value<std::vector<std::string>>(&s.extra)->composing(), "a further #SBATCH line, e.g. --qos=long (repeatable)")
+      ("pretrained", po::value<std::string>(&pretrained), "imagenet|none: override every method's pretrained option");
+  const std::string usage = "usage: kdad plan MANIFEST [--slurm OUT] [--missing DB] [--submit] [slurm options]";
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
+  po::positional_options_description positional;
+  positional.add("manifest", 1);
+  parse(args, options, positional);
+  command.manifest = manifest;
+  if (!slurm.empty()) command.slurm = slurm;
+  if (!missing.empty()) command.missing = missing;
+  if (command.submit && !command.slurm) throw UsageError("--submit", "needs --slurm OUT (the plan to submit)");
+  if (s.gpus < 0 || s.gpus > 64) throw UsageError("--gpus", fmt::format("{} is outside 0..64", s.gpus));
+  if (s.cpus < 0 || s.cpus > 1024) throw UsageError("--cpus", fmt::format("{} is outside 0..1024", s.cpus));
+  if (s.throttle < 0) throw UsageError("--throttle", fmt::format("{} is negative", s.throttle));
+  if (s.cells_per_task < 1) throw UsageError("--cells-per-task", fmt::format("{} is not at least 1", s.cells_per_task));
+  for (const auto& line : s.extra) {
+    if (line.find('\n') != std::string::npos || line.rfind("-", 0) != 0) {
+      throw UsageError("--sbatch", fmt::format("'{}' is not one sbatch option such as --qos=long", line));
+    }
+  }
+  if (!pretrained.empty()) {
+    if (pretrained != "imagenet" && pretrained != "none") {
+      throw UsageError("--pretrained", fmt::format("'{}' is not imagenet or none", pretrained));
+    }
+    command.forced_options["pretrained"] = pretrained;
+  }
+  return command;
+}
+
+Command parse_run_cell(const std::vector<std::string>& args) {
+  po::options_description options("run-cell options");
+  RunCellCommand command;
+  std::string manifest, plan;
+  int task = -1;
+  options.add_options()
+      ("help,h", "show this help")
+      ("manifest", po::value<std::string>(&manifest)->required(), "the study manifest the plan was made from")
+      ("plan", po::value<std::string>(&plan)->required(), "the plan folder written by kdad plan --slurm")
+      ("task", po::value<int>(&task), "the array task (default: $SLURM_ARRAY_TASK_ID)");
+  ImageInputText image_inputs;
+  add_image_input_options(options, image_inputs);
+  const std::string usage = "usage: kdad run-cell MANIFEST --plan OUT [--task I]";
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
+  po::positional_options_description positional;
+  positional.add("manifest", 1);
+  parse(args, options, positional);
+  command.image_inputs = to_image_input_policy(image_inputs);
+  command.manifest = manifest;
+  command.plan = plan;
+  if (task >= 0) command.task = task;
+  return command;
+}
+
 Command parse_make_synthetic(const std::vector<std::string>& args) {
   po::options_description options("datasets make-synthetic options");
   MakeSyntheticCommand command;
@@ -295,6 +394,8 @@ Command parse_run(const std::vector<std::string>& args) {
        "evaluate this trained state instead of training: a kdad checkpoint folder or an official checkpoint file; "
        "{category} and {seed} are filled per cell")
       ("pretrained", po::value<std::string>(&pretrained), "imagenet|none: override every method's pretrained option")
+      ("device", po::value<std::string>(&command.device),
+       "cpu, cuda or cuda:N instead of the manifest's device (workers sharing a grid: one per GPU)")
       ("resume", po::bool_switch(&command.resume), "skip cells already finished in the store")
       ("fail-fast", po::bool_switch(&command.fail_fast), "stop at the first failed cell")
       ("dry-run", po::bool_switch(&command.dry_run), "print the grid (with stored status) and stop")
@@ -304,7 +405,7 @@ Command parse_run(const std::vector<std::string>& args) {
   ImageInputText image_inputs;
   add_image_input_options(options, image_inputs);
   const std::string usage =
-      "usage: kdad run MANIFEST [--resume] [--fail-fast] [--dry-run] [--checkpoint PATTERN] [--log-json FILE]";
+      "usage: kdad run MANIFEST [--resume] [--fail-fast] [--dry-run] [--device D] [--checkpoint PATTERN] [--log-json FILE]";
   if (wants_help(args)) return HelpCommand{describe(options, usage)};
   po::positional_options_description positional;
   positional.add("manifest", 1);
@@ -319,6 +420,9 @@ Command parse_run(const std::vector<std::string>& args) {
     command.forced_options["pretrained"] = pretrained;
   }
   if (!checkpoint.empty()) command.checkpoint = std::filesystem::absolute(checkpoint).lexically_normal().string();
+  if (!command.device.empty() && !is_device_name(command.device)) {
+    throw UsageError("--device", fmt::format("'{}' is not cpu, cuda or cuda:N", command.device));
+  }
   return command;
 }
 
@@ -363,6 +467,12 @@ Invocation parse_command_line(int argc, const char* const* argv) {
     invocation.command = parse_table(rest);
   } else if (name == "compare") {
     invocation.command = parse_compare(rest);
+  } else if (name == "plan") {
+    invocation.command = parse_plan(rest);
+  } else if (name == "run-cell") {
+    invocation.command = parse_run_cell(rest);
+  } else if (name == "merge") {
+    invocation.command = parse_merge(rest);
   } else if (name == "methods") {
     invocation.command = MethodsCommand{};
   } else if (name == "datasets") {
@@ -383,7 +493,8 @@ Invocation parse_command_line(int argc, const char* const* argv) {
   } else if (name == "version" || name == "--version") {
     invocation.command = VersionCommand{};
   } else {
-    throw UsageError("kdad", fmt::format("unknown command '{}' (known: run, reproduce, methods, eval, report, table, compare, datasets, bench, version)", name));
+    throw UsageError("kdad", fmt::format("unknown command '{}' (known: run, plan, run-cell, reproduce, methods, eval, report, "
+                                         "table, compare, merge, datasets, bench, version)", name));
   }
   return invocation;
 }

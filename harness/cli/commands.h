@@ -76,6 +76,7 @@ struct RunCommand {
   std::map<std::string, std::string> forced_options;  ///< e.g. pretrained=none for every method
   /// Evaluate this trained state ({category}/{seed} pattern, absolute) in every method instead of training.
   std::string checkpoint;
+  std::string device;  ///< replaces the manifest's device (one worker per GPU); empty = the manifest's
   datasets::ImageInputPolicy image_inputs;
 };
 
@@ -119,6 +120,43 @@ struct CompareCommand {
   std::optional<std::filesystem::path> markdown;  ///< also write the Markdown summary here
 };
 
+/// Slurm settings of a job-array plan (each empty/zero one is left to the cluster's defaults).
+struct SlurmOptions {
+  std::string partition;
+  std::string account;
+  std::string time_limit;          ///< e.g. "1-00:00:00"
+  std::string memory;              ///< e.g. "32G"
+  int gpus = 0;                    ///< per task
+  int cpus = 0;                    ///< per task
+  int throttle = 0;                ///< at most this many tasks at once (%N)
+  int cells_per_task = 1;
+  std::vector<std::string> extra;  ///< further "#SBATCH ..." lines, as given
+};
+
+/// `kdad plan MANIFEST [--slurm OUT] [--missing DB] [--submit]`: the grid as a Slurm job array.
+struct PlanCommand {
+  std::filesystem::path manifest;
+  std::optional<std::filesystem::path> slurm;    ///< write the plan here; without it the cells are listed
+  std::optional<std::filesystem::path> missing;  ///< only the cells not stored ok in this database
+  bool submit = false;                           ///< run sbatch on the written script
+  SlurmOptions options;
+  std::map<std::string, std::string> forced_options;
+};
+
+/// `kdad run-cell MANIFEST --plan OUT [--task I]`: one array task's cells, into its own shard.
+struct RunCellCommand {
+  std::filesystem::path manifest;
+  std::filesystem::path plan;
+  std::optional<int> task;  ///< default: SLURM_ARRAY_TASK_ID
+  datasets::ImageInputPolicy image_inputs;
+};
+
+/// `kdad merge SHARDS... --into DB`: results databases (e.g. one per Slurm task) combined into one.
+struct MergeCommand {
+  std::vector<std::filesystem::path> shards;
+  std::filesystem::path into;
+};
+
 /// `kdad methods`: the registered methods with their options, defaults and presets.
 struct MethodsCommand {};
 
@@ -135,8 +173,9 @@ struct HelpCommand {
   std::string text;
 };
 
-using Command = std::variant<EvalCommand, RunCommand, ReproduceCommand, ReportCommand, TableCommand, CompareCommand, MethodsCommand, MakeSyntheticCommand, VerifyDatasetCommand,
-                             ListFormatsCommand, BenchCommand, VersionCommand, HelpCommand>;
+using Command = std::variant<EvalCommand, RunCommand, ReproduceCommand, ReportCommand, TableCommand, CompareCommand, MergeCommand,
+                             PlanCommand, RunCellCommand, MethodsCommand, MakeSyntheticCommand, VerifyDatasetCommand, ListFormatsCommand, BenchCommand,
+                             VersionCommand, HelpCommand>;
 
 /// A parsed invocation.
 struct Invocation {

@@ -257,8 +257,11 @@ ManifestError::ManifestError(std::vector<std::string> problems)
     : ConfigError(problems.size() == 1 ? problems.front() : fmt::format("{} problems in the manifest", problems.size())),
       problems_(std::move(problems)) {}
 
+bool is_device_name(const std::string& device) { return std::regex_match(device, std::regex("cpu|cuda(:[0-9]+)?")); }
+
 Manifest read_manifest(const fs::path& file, const methods::MethodRegistry& registry,
-                       const std::map<std::string, std::string>& forced, const std::string& forced_checkpoint) {
+                       const std::map<std::string, std::string>& forced, const std::string& forced_checkpoint,
+                       const std::string& forced_device) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) throw ConfigError(file.string(), "manifest not found");
   toml::table root;
@@ -279,12 +282,13 @@ Manifest read_manifest(const fs::path& file, const methods::MethodRegistry& regi
   m.database = resolve(base, read<std::string>(root, "database", "a string", problems).value_or("results/kdad.sqlite"));
   m.artifacts = resolve(base, read<std::string>(root, "artifacts", "a string", problems).value_or("results/artifacts"));
   if (auto device = read<std::string>(root, "device", "a string", problems)) {
-    if (std::regex_match(*device, std::regex("cpu|cuda(:[0-9]+)?"))) {
+    if (is_device_name(*device)) {
       m.device = *device;
     } else {
       problems.add(root.get("device"), fmt::format("device '{}' is not cpu, cuda or cuda:N", *device));
     }
   }
+  if (!forced_device.empty()) m.device = forced_device;  // checked by the command line
   if (auto threads = read<std::int64_t>(root, "threads", "an integer", problems)) {
     if (*threads < 0 || *threads > 1024) problems.add(root.get("threads"), "threads must be in 0..1024 (0 = all cores)");
     else m.threads = static_cast<int>(*threads);

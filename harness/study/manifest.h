@@ -79,7 +79,12 @@ class ManifestError : public ConfigError {
 /// manifest's value in every method that has that option; a `forced_checkpoint` pattern (from
 /// `kdad run --checkpoint`) replaces every method's checkpoint. A checkpoint missing for any cell
 /// is a problem naming the path.
+/// A `forced_device` (from `kdad run --device`, one per worker sharing a grid) replaces `device`.
 Manifest read_manifest(const std::filesystem::path& file, const methods::MethodRegistry& registry,
-                       const std::map<std::string, std::string>& forced = {}, const std::string& forced_checkpoint = "");
+                       const std::map<std::string, std::string>& forced = {}, const std::string& forced_checkpoint = "",
+                       const std::string& forced_device = "");
+
+/// "cpu", "cuda" or "cuda:N": the devices a study may name.
+bool is_device_name(const std::string& device);
 
 }  // namespace kdad::harness

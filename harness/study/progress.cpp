@@ -62,9 +62,9 @@ void ProgressReporter::cell_started(const Cell& cell) {
                 .dump());
 }
 
-void ProgressReporter::cell_skipped(const Cell& cell) {
+void ProgressReporter::cell_skipped(const Cell& cell, const std::string& reason) {
   emit_json(nlohmann::json({{"event", "cell_skipped"}, {"time", utc_now_iso8601()}, {"cell", cell.index},
-                            {"name", cell.name()}, {"key", cell.key}, {"reason", "finished in the store (--resume)"}})
+                            {"name", cell.name()}, {"key", cell.key}, {"reason", reason}})
                 .dump());
 }
 
@@ -127,10 +127,12 @@ void ProgressReporter::cell_finished(const Cell& cell, bool ok, const std::strin
   emit_json(json.dump());
 }
 
-void ProgressReporter::run_finished(std::size_t ok, std::size_t failed, std::size_t skipped, double seconds) {
-  fmt::print(human_, "done in {}: {} ok, {} failed, {} skipped (already finished)\n", format_duration(seconds), ok, failed, skipped);
+void ProgressReporter::run_finished(std::size_t ok, std::size_t failed, std::size_t skipped, std::size_t elsewhere,
+                                    double seconds) {
+  fmt::print(human_, "done in {}: {} ok, {} failed, {} skipped (already finished){}\n", format_duration(seconds), ok, failed, skipped,
+             elsewhere ? fmt::format(", {} left to other workers", elsewhere) : std::string());
   emit_json(nlohmann::json({{"event", "run_finished"}, {"time", utc_now_iso8601()}, {"ok", ok}, {"failed", failed},
-                            {"skipped", skipped}, {"seconds", seconds}})
+                            {"skipped", skipped}, {"elsewhere", elsewhere}, {"seconds", seconds}})
                 .dump());
 }
 

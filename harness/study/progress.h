@@ -24,11 +24,13 @@ class ProgressReporter final : public methods::ProgressSink {
 
   void run_started(const std::string& study, const std::string& run_uuid, std::size_t total_cells);
   void cell_started(const Cell& cell);
-  void cell_skipped(const Cell& cell);
+  /// `reason`: why the cell is not computed here (finished in the store, another worker's).
+  void cell_skipped(const Cell& cell, const std::string& reason);
   /// `summary` holds a few headline metrics for the line (name → value or null).
   void cell_finished(const Cell& cell, bool ok, const std::string& message, double seconds,
                      const std::map<std::string, std::optional<double>>& summary);
-  void run_finished(std::size_t ok, std::size_t failed, std::size_t skipped, double seconds);
+  /// `elsewhere`: cells left to other workers sharing the database.
+  void run_finished(std::size_t ok, std::size_t failed, std::size_t skipped, std::size_t elsewhere, double seconds);
 
   /// From the method inside the current cell.
   void report(const methods::ProgressEvent& event) override;

@@ -14,7 +14,7 @@ namespace kdad::harness {
 
 int run_study_command(const RunCommand& command, const methods::MethodRegistry& registry,
                       const std::string& command_line, std::ostream& out) {
-  const Manifest manifest = read_manifest(command.manifest, registry, command.forced_options, command.checkpoint);
+  const Manifest manifest = read_manifest(command.manifest, registry, command.forced_options, command.checkpoint, command.device);
   if (!manifest.requires_note.empty()) fmt::print(out, "this study needs: {}\n", manifest.requires_note);
   RunOptions options;
   options.resume = command.resume;

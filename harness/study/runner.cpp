@@ -6,6 +6,7 @@
 #include "core/parallel.h"
 #include "harness/cli/allocator_choice.h"
 #include "harness/study/cell_runner.h"
+#include "harness/study/claim_heartbeat.h"
 #include "harness/study/grid.h"
 #include "harness/study/progress.h"
 #include "harness/study/provenance.h"
@@ -19,6 +20,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <thread>
 #include <unistd.h>
 
 namespace kdad::harness {
@@ -75,7 +77,10 @@ std::string calibration_json(const methods::SpeedCalibration& start, const std::
 
 RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& registry, const RunOptions& options,
                      const std::string& command_line, std::ostream& out) {
-  const std::vector<Cell> cells = expand_grid(manifest);
+  std::vector<Cell> cells = expand_grid(manifest);
+  if (options.only_keys) {
+    std::erase_if(cells, [&](const Cell& cell) { return !options.only_keys->count(cell.key); });
+  }
   RunSummary summary;
   summary.cells = cells.size();
   if (options.dry_run) {
@@ -106,6 +111,8 @@ RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& re
   run.manifest = manifest.canonical;
   run.manifest_sha256 = manifest.sha256;
   const std::int64_t run_id = store.begin_run(run);
+  const reports::Claimant claimant{run_id, host, static_cast<std::int64_t>(::getpid()), run.started_at};
+  const ClaimHeartbeat heartbeat(manifest.database, run_id);
 
   const bool terminal = options.terminal.value_or(false);
   ProgressReporter progress(out, terminal ? ProgressReporter::Style::terminal : ProgressReporter::Style::plain,
@@ -114,22 +121,51 @@ RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& re
   DatasetCache datasets;
   const CellRunContext context{manifest, registry, datasets, progress, threads};
   const auto start = std::chrono::steady_clock::now();
-  for (const auto& cell : cells) {
-    if (finished.count(cell.key)) {
-      ++summary.skipped;
-      progress.cell_skipped(cell);
-      continue;
-    }
+  // Computes a claimed cell; false when it failed.
+  auto compute = [&](const Cell& cell) {
     progress.cell_started(cell);
     const auto cell_start = std::chrono::steady_clock::now();
     const reports::CellRecord record = run_cell(cell, context);
     store.write_cell(run_id, record);  // committed before the next cell starts
+    store.release_claim(cell.key, run_id);
     const bool ok = record.status == "ok";
     (ok ? summary.ok : summary.failed) += 1;
     progress.cell_finished(cell, ok, record.message.value_or(""),
                            std::chrono::duration<double>(std::chrono::steady_clock::now() - cell_start).count(),
                            headline(record));
-    if (!ok && options.fail_fast) break;
+    return ok;
+  };
+  // One claim attempt: true when the cell is settled here (computed, or stored by another worker).
+  bool stop = false;
+  auto settle = [&](const Cell& cell) {
+    const reports::ClaimOutcome claim = store.claim_cell(cell.key, claimant, unix_seconds(), kClaimStaleSeconds, process_alive);
+    if (claim == reports::ClaimOutcome::held_elsewhere) return false;
+    if (claim == reports::ClaimOutcome::finished_elsewhere) {
+      ++summary.elsewhere;
+      progress.cell_skipped(cell, "computed by another worker");
+    } else if (!compute(cell) && options.fail_fast) {
+      stop = true;
+    }
+    return true;
+  };
+  std::vector<const Cell*> held;  // claimed by another live worker: revisited until stored or its claim dies
+  for (const auto& cell : cells) {
+    if (finished.count(cell.key)) {
+      ++summary.skipped;
+      progress.cell_skipped(cell, "finished in the store (--resume)");
+      continue;
+    }
+    if (!settle(cell)) held.push_back(&cell);
+    if (stop) break;
+  }
+  // The run ends with the grid complete: a worker that was killed leaves its cell to the others.
+  while (!stop && !held.empty()) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(kClaimPollSeconds));
+    std::vector<const Cell*> still_held;
+    for (const Cell* cell : held) {
+      if (!stop && !settle(*cell)) still_held.push_back(cell);
+    }
+    held = std::move(still_held);
   }
   if (calibration_start) {
     // Measured again after the cells: the machine's speed drifts, and the mean of both ends
@@ -139,7 +175,7 @@ RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& re
     }
   }
   store.end_run(run_id, summary.failed == 0 ? "ok" : "failed", utc_now_iso8601());
-  progress.run_finished(summary.ok, summary.failed, summary.skipped,
+  progress.run_finished(summary.ok, summary.failed, summary.skipped, summary.elsewhere,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   std::vector<reports::StoredCell> stored;  // the table reads the store, like every report
   std::vector<std::string> not_run;

@@ -305,3 +305,93 @@ TEST_CASE("a store opened for reading is never modified / an older one is migrat
                                                                              Contains("no such results database"));
   CHECK_FALSE(std::filesystem::exists(dir / "absent.sqlite"));
 }
+
+TEST_CASE("workers claim cells: a live claim holds, a dead or stale one is taken over, a stored cell is settled", "[reports][claims]") {
+  test::TempDir dir;
+  ResultsStore a(dir / "r.sqlite");
+  ResultsStore b(dir / "r.sqlite");  // a second process, as far as SQLite is concerned
+  RunRecord first = run_record();
+  RunRecord second = run_record();
+  second.uuid = "00000000-0000-4000-8000-000000000002";
+  second.started_at = "2026-11-23T00:00:01.000Z";
+  const Claimant worker_a{a.begin_run(first), "node1", 100, first.started_at};
+  const Claimant worker_b{b.begin_run(second), "node1", 200, second.started_at};
+  std::set<std::int64_t> alive = {100, 200};
+  const auto is_alive = [&](std::int64_t pid) { return alive.count(pid) > 0; };
+
+  CHECK(a.claim_cell("k1", worker_a, 1000.0, 120.0, is_alive) == ClaimOutcome::claimed);
+  CHECK(b.claim_cell("k1", worker_b, 1001.0, 120.0, is_alive) == ClaimOutcome::held_elsewhere);
+  CHECK(a.claim_cell("k1", worker_a, 1002.0, 120.0, is_alive) == ClaimOutcome::claimed);  // one's own claim
+  // Stale: no heartbeat for longer than the limit (a worker on another host that vanished).
+  CHECK(b.claim_cell("k1", worker_b, 1200.0, 120.0, is_alive) == ClaimOutcome::claimed);
+  CHECK(a.claim_cell("k1", worker_a, 1201.0, 120.0, is_alive) == ClaimOutcome::held_elsewhere);
+  b.heartbeat_claims(worker_b.run_id, 1300.0);
+  CHECK(a.claim_cell("k1", worker_a, 1400.0, 120.0, is_alive) == ClaimOutcome::held_elsewhere);  // refreshed
+  // Dead: same host, its process is gone; taken over at once.
+  alive.erase(200);
+  CHECK(a.claim_cell("k1", worker_a, 1401.0, 120.0, is_alive) == ClaimOutcome::claimed);
+  // Written and released by a running worker: settled for the other.
+  a.write_cell(worker_a.run_id, cell_record("k1", 0.9));
+  a.release_claim("k1", worker_a.run_id);
+  alive.insert(200);
+  CHECK(b.claim_cell("k1", worker_b, 1402.0, 120.0, is_alive) == ClaimOutcome::finished_elsewhere);
+  // A cell stored by a run that ended before this one started is computed again (no --resume).
+  CellRecord early = cell_record("k2", 0.7);
+  early.ended_at = "2026-11-23T00:00:00.400Z";
+  a.write_cell(worker_a.run_id, early);
+  a.end_run(worker_a.run_id, "ok", "2026-11-23T00:00:00.500Z");
+  b.end_run(worker_b.run_id, "ok", "2026-11-23T00:00:01.500Z");
+  ResultsStore c(dir / "r.sqlite");
+  RunRecord third = run_record();
+  third.uuid = "00000000-0000-4000-8000-000000000003";
+  third.started_at = "2026-11-23T00:00:02.000Z";
+  const Claimant later{c.begin_run(third), "node1", 300, third.started_at};
+  alive.insert(300);
+  CHECK(c.claim_cell("k2", later, 1500.0, 120.0, is_alive) == ClaimOutcome::claimed);
+}
+
+TEST_CASE("merging shards adds runs by uuid and cells by key, keeps later cells and changes nothing the second time", "[reports][merge]") {
+  test::TempDir dir;
+  auto make_shard = [&](const std::string& file, const std::string& uuid, const std::vector<std::pair<std::string, std::string>>& cells) {
+    ResultsStore shard(dir / file);
+    RunRecord run = run_record();
+    run.uuid = uuid;
+    const auto id = shard.begin_run(run);
+    for (const auto& [key, ended] : cells) {
+      CellRecord cell = cell_record(key, 0.5);
+      cell.ended_at = ended;
+      cell.images = {{"bottle/test/good/000", "good", 0, 0.25}};
+      shard.write_cell(id, cell);
+    }
+    shard.end_run(id, "ok", "2026-11-23T01:00:00.000Z");
+  };
+  make_shard("s1.sqlite", "00000000-0000-4000-8000-00000000000a", {{"k1", "2026-11-23T00:10:00Z"}, {"k2", "2026-11-23T00:10:00Z"}});
+  make_shard("s2.sqlite", "00000000-0000-4000-8000-00000000000b", {{"k2", "2026-11-23T00:20:00Z"}, {"k3", "2026-11-23T00:05:00Z"}});
+  ResultsStore merged(dir / "m.sqlite");
+  {
+    ResultsStore s1 = ResultsStore::open_for_reading(dir / "s1.sqlite");
+    const MergeOutcome first = merged.merge_from(s1);
+    CHECK(first.runs_added == 1);
+    CHECK(first.cells_added == 2);
+    ResultsStore s2 = ResultsStore::open_for_reading(dir / "s2.sqlite");
+    const MergeOutcome second = merged.merge_from(s2);
+    CHECK(second.cells_added == 1);
+    CHECK(second.cells_replaced == 1);  // k2 ended later in s2
+  }
+  CHECK(merged.count_cells() == 3);
+  CHECK(merged.runs().size() == 2);
+  CHECK(merged.runs()[0].status == "ok");
+  CHECK(merged.runs()[0].ended_at == std::optional<std::string>("2026-11-23T01:00:00.000Z"));
+  const auto k2 = merged.find_cell("k2");
+  REQUIRE(k2);
+  CHECK(k2->record.ended_at == "2026-11-23T00:20:00Z");
+  CHECK(k2->record.images.size() == 1);
+  CHECK(merged.runs()[static_cast<std::size_t>(k2->run_id - merged.runs()[0].id)].record.uuid == "00000000-0000-4000-8000-00000000000b");
+  for (const char* file : {"s1.sqlite", "s2.sqlite"}) {
+    ResultsStore shard = ResultsStore::open_for_reading(dir / file);
+    const MergeOutcome again = merged.merge_from(shard);
+    CHECK(again.runs_added + again.cells_added + again.cells_replaced == 0);
+    CHECK(again.cells_kept == 2);
+  }
+  CHECK(merged.count_cells() == 3);
+}
