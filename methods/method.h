@@ -81,16 +81,16 @@ class Method {
   }
   /// Writes the trained state (and its format version and options) into `folder`.
   virtual void save(const std::filesystem::path& folder) const = 0;
-  /// Reads a state written by save(); throws ConfigError naming the file on a version or option
-  /// mismatch.
-  virtual void load(const std::filesystem::path& folder) = 0;
+  /// Reads a state written by save() onto `device` ("cpu", "cuda", "cuda:N"; the one it will
+  /// predict on); throws ConfigError naming the file on a version or option mismatch.
+  virtual void load(const std::filesystem::path& folder, const std::string& device) = 0;
   /// Loads a trained state to evaluate without training: a folder written by save(), or a file in
   /// the layout of the method's official code (RD4AD/MRKD {'bn', 'decoder'}, MKD's cloner state
   /// dict). `context` gives the device and the cell's seed (test-time randomness such as MRKD's
   /// masks and MKD's SmoothGrad noise). Methods without an official layout read folders only.
   virtual void load_trained(const std::filesystem::path& path, const FitContext& context) {
     (void)context;
-    if (std::filesystem::is_directory(path)) return load(path);
+    if (std::filesystem::is_directory(path)) return load(path, context.device);
     throw ConfigError(path.string(), info().id + " reads only checkpoint folders written by kdad");
   }
 };

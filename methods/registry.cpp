@@ -144,11 +144,19 @@ void MethodRegistry::apply_environment(const CellEnvironment& environment) const
 }
 
 void MethodRegistry::reset_device_peak(const std::string& device) const {
-  if (memory_probe_.reset) memory_probe_.reset(device);
+  if (device_probe_.reset) device_probe_.reset(device);
 }
 
 std::optional<std::int64_t> MethodRegistry::device_peak(const std::string& device) const {
-  return memory_probe_.peak ? memory_probe_.peak(device) : std::nullopt;
+  return device_probe_.peak ? device_probe_.peak(device) : std::nullopt;
+}
+
+void MethodRegistry::synchronize_device(const std::string& device) const {
+  if (device_probe_.synchronize) device_probe_.synchronize(device);
+}
+
+std::string MethodRegistry::describe_device(const std::string& device) const {
+  return device_probe_.describe ? device_probe_.describe(device) : std::string();
 }
 
 std::optional<SpeedCalibration> MethodRegistry::measure_speed_calibration(const std::string& device, int threads) const {

@@ -53,10 +53,16 @@ struct CellEnvironment {
   bool caching_host_allocator = true;  ///< reuse large CPU tensor blocks (off: KDAD_ALLOCATOR=system)
 };
 
-/// Peak memory of an accelerator, reset before a cell and read after it (bytes). Absent on CPU.
-struct DeviceMemoryProbe {
+/// What the harness asks of an accelerator, torch-free (each function may be empty: a CPU build).
+struct DeviceProbe {
+  /// Peak memory, reset before a cell and read after it (bytes); nullopt on CPU.
   std::function<void(const std::string& device)> reset;
   std::function<std::optional<std::int64_t>(const std::string& device)> peak;
+  /// Waits for the device's queued work, so that a timing read after it covers that work.
+  std::function<void(const std::string& device)> synchronize;
+  /// JSON describing the device (GPU name and memory, CUDA and cuDNN versions, the cuDNN
+  /// determinism and benchmark flags in force); empty on CPU.
+  std::function<std::string(const std::string& device)> describe;
 };
 
 /// A fixed workload timed on this machine, so that speeds measured on different machines (or at
@@ -98,7 +104,7 @@ class MethodRegistry {
   void set_environment_setup(std::function<void(const CellEnvironment&)> setup) { environment_ = std::move(setup); }
   void apply_environment(const CellEnvironment& environment) const;
 
-  void set_device_memory_probe(DeviceMemoryProbe probe) { memory_probe_ = std::move(probe); }
+  void set_device_probe(DeviceProbe probe) { device_probe_ = std::move(probe); }
 
   /// Libraries the registered methods run on (e.g. "libtorch" → "1.13.1"), for run provenance.
   void add_library_version(const std::string& library, const std::string& version) { libraries_[library] = version; }
@@ -111,11 +117,15 @@ class MethodRegistry {
   /// Times the registered calibration workload; empty when none is registered.
   std::optional<SpeedCalibration> measure_speed_calibration(const std::string& device, int threads) const;
   std::optional<std::int64_t> device_peak(const std::string& device) const;
+  /// DeviceProbe::synchronize (nothing without one).
+  void synchronize_device(const std::string& device) const;
+  /// DeviceProbe::describe; empty without one or on CPU.
+  std::string describe_device(const std::string& device) const;
 
  private:
   std::vector<MethodEntry> entries_;
   std::function<void(const CellEnvironment&)> environment_;
-  DeviceMemoryProbe memory_probe_;
+  DeviceProbe device_probe_;
   std::function<SpeedCalibration(const std::string&, int)> calibration_;
   std::map<std::string, std::string> libraries_;
 };

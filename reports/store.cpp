@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <bit>
+#include <chrono>
+#include <thread>
 #include <set>
 #include <cstring>
 
@@ -51,6 +53,25 @@ const fs::path& checked_existing(const fs::path& file, int newest_known) {
   return file;
 }
 
+// Switches to write-ahead logging unless the file already uses it. Switching needs an exclusive
+// lock that SQLite does not wait for: workers creating one database at the same moment retry
+// (for up to the busy timeout) until one of them has switched it.
+void use_wal(Database& db) {
+  for (int attempt = 0;; ++attempt) {
+    {
+      Statement current = db.prepare("PRAGMA journal_mode");
+      if (current.step() && current.column_text(0) == "wal") return;
+    }
+    try {
+      db.exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (const StoreError&) {
+      if (attempt >= 200) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
 std::vector<unsigned char> to_blob(const std::vector<double>& values) {
   std::vector<unsigned char> bytes(values.size() * sizeof(double));
   if (!values.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
@@ -70,7 +91,7 @@ ResultsStore::ResultsStore(const fs::path& file, const std::vector<Migration>& m
 ResultsStore::ResultsStore(const fs::path& file, Database::Mode mode, const std::vector<Migration>* migrations)
     : db_(file, mode) {
   if (mode == Database::Mode::read_write_create) {
-    db_.exec("PRAGMA journal_mode = WAL");
+    use_wal(db_);
     db_.exec("PRAGMA synchronous = FULL");
     db_.exec("PRAGMA foreign_keys = ON");
   }

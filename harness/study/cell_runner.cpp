@@ -46,9 +46,13 @@ std::string environment_json(const CellRunContext& context) {
     const char* value = std::getenv(name);
     return value ? nlohmann::json(value) : nlohmann::json(nullptr);
   };
+  // GPU name and memory, CUDA and cuDNN versions and flags, when the cell runs on one.
+  const std::string accelerator = context.registry.describe_device(context.manifest.device);
   return nlohmann::json({{"threads", context.threads},
                          {"predict_batch", context.manifest.predict_batch},
                          {"device", context.manifest.device},
+                         {"accelerator", accelerator.empty() ? nlohmann::json(nullptr)
+                                                             : nlohmann::json::parse(accelerator, nullptr, false)},
                          {"host_allocator", to_string(allocator_choice())},
                          {"GLIBC_TUNABLES", env("GLIBC_TUNABLES")},
                          {"OMP_NUM_THREADS", env("OMP_NUM_THREADS")},
@@ -81,6 +85,7 @@ Timed predict_all(methods::Method& method, const datasets::Dataset& dataset, con
     parallel_for(batch.size(), context.threads, [&](std::size_t i, int) { batch[i] = dataset.load(refs[begin + i]); });
     const auto start = Clock::now();
     std::vector<Prediction> predictions = method.predict(batch);
+    context.registry.synchronize_device(context.manifest.device);  // the time covers the device's work
     const double elapsed = seconds_since(start);
     if (predictions.size() != batch.size()) {
       throw InternalError(method.info().id, fmt::format("predict returned {} predictions for {} images", predictions.size(), batch.size()));
@@ -167,6 +172,7 @@ reports::CellRecord run_cell(const Cell& cell, const CellRunContext& context) {
     if (cell.checkpoint.empty()) {
       const auto fit_start = Clock::now();
       method->fit({dataset, split.train, cell.category}, fit_context);
+      context.registry.synchronize_device(manifest.device);
       fit_seconds = seconds_since(fit_start);
       if (manifest.save_checkpoints) method->save(artifacts / "checkpoint");
     } else {

@@ -184,7 +184,8 @@ void Adps::save(const std::filesystem::path& folder) const {
   write_checkpoint(folder, {"adps", kCheckpointVersion, config_.canonical_options, seed_, weights_}, modules);
 }
 
-void Adps::load(const std::filesystem::path& folder) {
+void Adps::load(const std::filesystem::path& folder, const std::string& device) {
+  device_ = parse_device(device);
   build(device_);
   std::map<std::string, std::shared_ptr<torch::nn::Module>> modules = {{"student", student_}, {"segmentation", segmentation_.ptr()}};
   if (config_.pretrained == Pretrained::none) modules["teacher"] = teacher_;

@@ -51,7 +51,7 @@ class Adps final : public Method {
   void fit(const TrainingData& data, const FitContext& context) override;
   std::vector<Prediction> predict(const std::vector<Sample>& batch) override;
   void save(const std::filesystem::path& folder) const override;
-  void load(const std::filesystem::path& folder) override;
+  void load(const std::filesystem::path& folder, const std::string& device) override;
 
   /// Teacher features, stitched student features and the segmentation logits (N×2×H×W) of a batch.
   struct Forward {

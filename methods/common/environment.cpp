@@ -13,7 +13,12 @@
 #include <unistd.h>
 
 #if defined(KDAD_WITH_CUDA)
+#include "methods/common/torch_compat.h"
+
+#include <ATen/cuda/CUDAContext.h>
+#include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <cuda_runtime_api.h>
 #endif
 
 namespace kdad::methods {
@@ -48,7 +53,7 @@ void apply_torch_environment(const CellEnvironment& environment) {
   }
 }
 
-DeviceMemoryProbe cuda_memory_probe() {
+DeviceProbe cuda_device_probe() {
 #if defined(KDAD_WITH_CUDA)
   auto index = [](const std::string& device) -> std::optional<int> {
     if (device.rfind("cuda", 0) != 0) return std::nullopt;
@@ -56,15 +61,34 @@ DeviceMemoryProbe cuda_memory_probe() {
     return parsed.has_index() ? static_cast<int>(parsed.index()) : 0;
   };
   namespace allocator = c10::cuda::CUDACachingAllocator;
-  return {[index](const std::string& device) {
-            if (const auto i = index(device)) allocator::resetPeakStats(*i);
-          },
-          [index](const std::string& device) -> std::optional<std::int64_t> {
-            const auto i = index(device);
-            if (!i) return std::nullopt;
-            const auto stats = allocator::getDeviceStats(*i);
-            return stats.allocated_bytes[static_cast<std::size_t>(allocator::StatType::AGGREGATE)].peak;
-          }};
+  DeviceProbe probe;
+  probe.reset = [index](const std::string& device) {
+    if (const auto i = index(device)) allocator::resetPeakStats(*i);
+  };
+  probe.peak = [index](const std::string& device) -> std::optional<std::int64_t> {
+    const auto i = index(device);
+    if (!i) return std::nullopt;
+    const auto stats = allocator::getDeviceStats(*i);
+    return stats.allocated_bytes[kCudaStatAggregate].peak;
+  };
+  probe.synchronize = [index](const std::string& device) {
+    if (const auto i = index(device)) torch::cuda::synchronize(*i);
+  };
+  probe.describe = [index](const std::string& device) -> std::string {
+    const auto i = index(device);
+    if (!i) return {};
+    const cudaDeviceProp* properties = at::cuda::getDeviceProperties(*i);
+    int runtime = 0;
+    cudaRuntimeGetVersion(&runtime);
+    const auto& context = at::globalContext();
+    return fmt::format(
+        R"({{"gpu":"{}","memory_bytes":{},"compute_capability":"{}.{}","cuda_runtime":{},"cudnn":{},)"
+        R"("cudnn_deterministic":{},"cudnn_benchmark":{},"deterministic_algorithms":{}}})",
+        properties->name, properties->totalGlobalMem, properties->major, properties->minor, runtime,
+        at::detail::getCUDAHooks().hasCuDNN() ? at::detail::getCUDAHooks().versionCuDNN() : 0, context.deterministicCuDNN(),
+        context.benchmarkCuDNN(), context.deterministicAlgorithms());
+  };
+  return probe;
 #else
   return {};
 #endif

@@ -11,8 +11,9 @@ namespace kdad::methods {
 /// allocator.
 void apply_torch_environment(const CellEnvironment& environment);
 
-/// Peak CUDA memory from the caching allocator for "cuda" / "cuda:N" devices (nothing on CPU or
-/// in a LibTorch built without CUDA).
-DeviceMemoryProbe cuda_memory_probe();
+/// For "cuda" / "cuda:N" devices: peak memory from the caching allocator, synchronisation before
+/// timings, and the device's description (name, memory, CUDA/cuDNN versions, cuDNN flags).
+/// Nothing on CPU or in a LibTorch built without CUDA.
+DeviceProbe cuda_device_probe();
 
 }  // namespace kdad::methods

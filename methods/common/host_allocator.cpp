@@ -5,12 +5,14 @@
 // pages the kernel zeroes and faults in one at a time: 13–28 % of a step is system time. Keeping the
 // blocks mapped turns that into reuse after the first step, as CUDA's caching allocator does on GPUs.
 #include "methods/common/host_allocator.h"
+#include "methods/common/torch_compat.h"
 
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
 
 #include <sys/mman.h>
 
+#include <cstring>
 #include <iterator>
 #include <map>
 #include <mutex>
@@ -47,10 +49,14 @@ class CachingHostAllocator final : public c10::Allocator {
  public:
   explicit CachingHostAllocator(std::size_t limit) : limit_(limit) {}
 
-  c10::DataPtr allocate(std::size_t n) const override {
+  c10::DataPtr allocate(std::size_t n) KDAD_ALLOCATOR_ALLOCATE_CONST override {
     void* data = n < kMinCached ? c10::alloc_cpu(n) : take(n);
     return {data, data, &CachingHostAllocator::deleter, c10::Device(c10::DeviceType::CPU)};
   }
+
+#if KDAD_ALLOCATOR_HAS_COPY_DATA
+  void copy_data(void* dest, const void* src, std::size_t count) const override { std::memcpy(dest, src, count); }
+#endif
 
   // One deleter with context == data: oneDNN allocates through raw_allocate/raw_deallocate.
   c10::DeleterFnPtr raw_deleter() const override { return &CachingHostAllocator::deleter; }

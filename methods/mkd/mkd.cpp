@@ -134,7 +134,8 @@ void Mkd::save(const std::filesystem::path& folder) const {
   write_checkpoint(folder, {"mkd", kCheckpointVersion, config_.canonical_options, seed_, weights_}, modules);
 }
 
-void Mkd::load(const std::filesystem::path& folder) {
+void Mkd::load(const std::filesystem::path& folder, const std::string& device) {
+  device_ = parse_device(device);
   build(device_);
   std::map<std::string, std::shared_ptr<torch::nn::Module>> modules = {{"cloner", cloner_.ptr()}};
   if (config_.pretrained == Pretrained::none) modules["source"] = source_;
@@ -147,7 +148,7 @@ void Mkd::load(const std::filesystem::path& folder) {
 
 void Mkd::load_trained(const std::filesystem::path& path, const FitContext& context) {
   device_ = parse_device(context.device);
-  if (std::filesystem::is_directory(path)) return load(path);
+  if (std::filesystem::is_directory(path)) return load(path, context.device);
   load_official_cloner(path);
   seed_ = context.seed;
 }

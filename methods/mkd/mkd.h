@@ -49,7 +49,7 @@ class Mkd final : public Method {
   void fit(const TrainingData& data, const FitContext& context) override;
   std::vector<Prediction> predict(const std::vector<Sample>& batch) override;
   void save(const std::filesystem::path& folder) const override;
-  void load(const std::filesystem::path& folder) override;
+  void load(const std::filesystem::path& folder, const std::string& device) override;
   void load_trained(const std::filesystem::path& path, const FitContext& context) override;
 
   /// Loads a cloner state dict saved by the official code (`Cloner_<class>_epoch_<e>.pth`, keys

@@ -177,7 +177,8 @@ void ReverseDistillation::save(const std::filesystem::path& folder) const {
   write_checkpoint(folder, {config_.method_id, kCheckpointVersion, config_.canonical_options, seed_, weights_}, modules);
 }
 
-void ReverseDistillation::load(const std::filesystem::path& folder) {
+void ReverseDistillation::load(const std::filesystem::path& folder, const std::string& device) {
+  device_ = parse_device(device);
   build(device_);
   std::map<std::string, std::shared_ptr<torch::nn::Module>> modules = {{"bn", bottleneck_.ptr()}, {"decoder", decoder_.ptr()}};
   if (config_.pretrained == Pretrained::none) modules["teacher"] = teacher_;
@@ -195,7 +196,7 @@ namespace kdad::methods {
 
 void ReverseDistillation::load_trained(const std::filesystem::path& path, const FitContext& context) {
   device_ = parse_device(context.device);
-  if (std::filesystem::is_directory(path)) return load(path);
+  if (std::filesystem::is_directory(path)) return load(path, context.device);
   seed_ = context.seed;
   build(device_);
   const StateDict state = read_state_dict(path);

@@ -48,7 +48,7 @@ class ReverseDistillation final : public Method {
   void fit(const TrainingData& data, const FitContext& context) override;
   std::vector<Prediction> predict(const std::vector<Sample>& batch) override;
   void save(const std::filesystem::path& folder) const override;
-  void load(const std::filesystem::path& folder) override;
+  void load(const std::filesystem::path& folder, const std::string& device) override;
   /// A kdad checkpoint folder, or an official RD4AD/MRKD student file ({'bn': ..., 'decoder': ...}).
   void load_trained(const std::filesystem::path& path, const FitContext& context) override;
 

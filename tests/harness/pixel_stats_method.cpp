@@ -90,7 +90,7 @@ class PixelStats final : public methods::Method {
     file << "version" << 1 << "options" << options_.canonical() << "seed" << static_cast<int>(seed_) << "mean" << mean_ << "std" << std_;
   }
 
-  void load(const std::filesystem::path& folder) override {
+  void load(const std::filesystem::path& folder, const std::string&) override {  // CPU only
     cv::FileStorage file((folder / "state.yml").string(), cv::FileStorage::READ);
     if (!file.isOpened()) throw ConfigError((folder / "state.yml").string(), "checkpoint not found");
     std::string options;

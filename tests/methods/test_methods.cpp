@@ -177,12 +177,12 @@ TEST_CASE("every registered method survives fit predict save load predict with i
     CHECK(same_maps(first, method->predict(samples)));  // prediction is reproducible (MRKD's FLM too)
     method->save(data.dir / entry.id);
     auto reloaded = registry.create(entry.id, registry.resolve(entry.id, "tiny", quick));
-    reloaded->load(data.dir / entry.id);
+    reloaded->load(data.dir / entry.id, "cpu");
     CHECK(same_maps(first, reloaded->predict(samples)));
     CHECK(same_maps(first, fitted(registry, entry.id, quick, data, 11)->predict(samples)));  // same seed, same model
     CHECK_FALSE(same_maps(first, fitted(registry, entry.id, quick, data, 12)->predict(samples)));
     auto other = registry.create(entry.id, registry.resolve(entry.id, "tiny", {{"epochs", "2"}, {"image_size", "64"}}));
-    CHECK_THROWS_WITH(other->load(data.dir / entry.id), Contains("checkpoint.json") && Contains("options"));
+    CHECK_THROWS_WITH(other->load(data.dir / entry.id, "cpu"), Contains("checkpoint.json") && Contains("options"));
   }
 }
 
