@@ -41,5 +41,10 @@ datasets::ImageInputPolicy to_image_input_policy(const ImageInputText& text);
 /// `kdad eval` and `kdad reproduce` (harness/cli/scoring_options.cpp).
 Command parse_eval(const std::vector<std::string>& args);
 Command parse_reproduce(const std::vector<std::string>& args);
+/// `kdad run`, `kdad plan`, `kdad run-cell` and `kdad merge` (harness/cli/study_options.cpp).
+Command parse_run(const std::vector<std::string>& args);
+Command parse_plan(const std::vector<std::string>& args);
+Command parse_run_cell(const std::vector<std::string>& args);
+Command parse_merge(const std::vector<std::string>& args);
 
 }  // namespace kdad::harness

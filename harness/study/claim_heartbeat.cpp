@@ -5,6 +5,7 @@
 #include "reports/store.h"
 
 #include <chrono>
+#include <memory>
 
 namespace kdad::harness {
 
@@ -25,12 +26,14 @@ ClaimHeartbeat::~ClaimHeartbeat() {
 }
 
 void ClaimHeartbeat::beat() {
+  std::unique_ptr<reports::ResultsStore> store;  // this thread's own connection, opened at the first beat
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stop_requested_.wait_for(lock, std::chrono::duration<double>(kClaimHeartbeatSeconds), [this] { return stopping_; })) {
     try {
-      reports::ResultsStore(database_).heartbeat_claims(run_id_, unix_seconds());
+      if (!store) store = std::make_unique<reports::ResultsStore>(database_);
+      store->heartbeat_claims(run_id_, unix_seconds());
     } catch (const Error&) {
-      // The database is busy or gone for a moment: the next beat tries again.
+      store.reset();  // busy or gone for a moment: the next beat reconnects and tries again
     }
   }
 }

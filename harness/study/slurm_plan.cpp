@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/sha256.h"
+#include "core/shell_quote.h"
 #include "harness/study/grid.h"
 #include "harness/study/manifest.h"
 #include "harness/study/provenance.h"
@@ -28,12 +29,6 @@ namespace {
 // What a task's process inherits and a result may depend on; recorded with the plan.
 constexpr const char* kRecordedEnvironment[] = {"CUDA_VISIBLE_DEVICES", "GLIBC_TUNABLES", "KDAD_ALLOCATOR", "KDAD_TORCH_EXE",
                                                 "LD_LIBRARY_PATH",      "OMP_NUM_THREADS", "PATH",          "TORCH_HOME"};
-
-std::string shell_quoted(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
 
 // The user-facing kdad beside this process (kdad-torch runs plan and run-cell for it).
 fs::path kdad_executable() {
@@ -100,8 +95,8 @@ std::string slurm_script(const SlurmOptions& options, const std::string& job_nam
   for (const auto& line : options.extra) directive(line);
   script += header_comment;
   script += "set -euo pipefail\n";
-  script += fmt::format("exec {} run-cell {} --plan {} --task \"${{SLURM_ARRAY_TASK_ID}}\"\n", shell_quoted(kdad.string()),
-                        shell_quoted(manifest.string()), shell_quoted(plan_folder.string()));
+  script += fmt::format("exec {} run-cell {} --plan {} --task \"${{SLURM_ARRAY_TASK_ID}}\"\n", shell_quote(kdad.string()),
+                        shell_quote(manifest.string()), shell_quote(plan_folder.string()));
   return script;
 }
 
@@ -175,7 +170,7 @@ int run_plan(const PlanCommand& command, const methods::MethodRegistry& registry
              cells.size(), tasks, folder.string(), script.string(), kdad.string(), folder.string());
   if (!command.submit) return 0;
   out.flush();
-  const int status = std::system(fmt::format("sbatch {}", shell_quoted(script.string())).c_str());
+  const int status = std::system(fmt::format("sbatch {}", shell_quote(script.string())).c_str());
   if (status != 0) throw IoError("sbatch", fmt::format("failed (status {}) on {}", status, script.string()));
   return 0;
 }
