@@ -143,6 +143,10 @@ void MethodRegistry::apply_environment(const CellEnvironment& environment) const
   if (environment_) environment_(environment);
 }
 
+void MethodRegistry::check_device(const std::string& device) const {
+  if (device_probe_.check) device_probe_.check(device);
+}
+
 void MethodRegistry::reset_device_peak(const std::string& device) const {
   if (device_probe_.reset) device_probe_.reset(device);
 }

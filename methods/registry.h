@@ -55,6 +55,9 @@ struct CellEnvironment {
 
 /// What the harness asks of an accelerator, torch-free (each function may be empty: a CPU build).
 struct DeviceProbe {
+  /// Throws ConfigError naming `device` when it cannot be used here (CUDA asked of a LibTorch
+  /// without it, a GPU index this machine does not have).
+  std::function<void(const std::string& device)> check;
   /// Peak memory, reset before a cell and read after it (bytes); nullopt on CPU.
   std::function<void(const std::string& device)> reset;
   std::function<std::optional<std::int64_t>(const std::string& device)> peak;
@@ -105,6 +108,8 @@ class MethodRegistry {
   void apply_environment(const CellEnvironment& environment) const;
 
   void set_device_probe(DeviceProbe probe) { device_probe_ = std::move(probe); }
+  /// DeviceProbe::check: throws ConfigError when `device` cannot be used (nothing without a probe).
+  void check_device(const std::string& device) const;
 
   /// Libraries the registered methods run on (e.g. "libtorch" → "1.13.1"), for run provenance.
   void add_library_version(const std::string& library, const std::string& version) { libraries_[library] = version; }

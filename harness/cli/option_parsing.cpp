@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 namespace kdad::harness {
@@ -28,6 +29,17 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
   try {
     po::store(po::command_line_parser(args).options(options).positional(positional).run(), values);
     po::notify(values);
+  } catch (const po::required_option& e) {
+    // A missing positional argument reads as its internal option name ("--manifest") otherwise.
+    const std::string name = e.get_option_name().substr(e.get_option_name().find_first_not_of('-'));
+    const unsigned positions = std::min(positional.max_total_count(), 16U);
+    for (unsigned i = 0; i < positions; ++i) {
+      if (positional.name_for_position(i) != name) continue;
+      std::string argument = name;
+      std::transform(argument.begin(), argument.end(), argument.begin(), [](unsigned char c) { return std::toupper(c); });
+      throw UsageError(fmt::format("missing the {} argument (see --help)", argument));
+    }
+    throw UsageError(e.what());
   } catch (const po::error& e) {
     throw UsageError(e.what());
   }

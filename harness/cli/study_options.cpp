@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <regex>
 
 namespace kdad::harness {
 namespace po = boost::program_options;
@@ -18,6 +19,21 @@ void add_forced_pretrained(const std::string& pretrained, std::map<std::string, 
     throw UsageError("--pretrained", fmt::format("'{}' is not imagenet or none", pretrained));
   }
   forced["pretrained"] = pretrained;
+}
+
+// Slurm's own spellings (sbatch(1)): a typo is refused here, not by sbatch once the plan is written.
+void check_slurm_time(const std::string& time) {
+  static const std::regex format(R"((\d+-\d+(:\d+){0,2}|\d+(:\d+){0,2}|UNLIMITED|INFINITE))", std::regex::icase);
+  if (!time.empty() && !std::regex_match(time, format)) {
+    throw UsageError("--time", fmt::format("'{}' is not a Slurm time limit (minutes, HH:MM:SS or D-HH:MM:SS)", time));
+  }
+}
+
+void check_slurm_memory(const std::string& memory) {
+  static const std::regex format(R"(\d+[KMGT]?)", std::regex::icase);
+  if (!memory.empty() && !std::regex_match(memory, format)) {
+    throw UsageError("--mem", fmt::format("'{}' is not a Slurm memory size (megabytes, or a number with K, M, G or T)", memory));
+  }
 }
 
 }  // namespace
@@ -77,6 +93,8 @@ Command parse_plan(const std::vector<std::string>& args) {
   if (command.submit && !command.slurm) throw UsageError("--submit", "needs --slurm OUT (the plan to submit)");
   if (s.gpus < 0 || s.gpus > 64) throw UsageError("--gpus", fmt::format("{} is outside 0..64", s.gpus));
   if (s.cpus < 0 || s.cpus > 1024) throw UsageError("--cpus", fmt::format("{} is outside 0..1024", s.cpus));
+  check_slurm_time(s.time_limit);
+  check_slurm_memory(s.memory);
   if (s.throttle < 0) throw UsageError("--throttle", fmt::format("{} is negative", s.throttle));
   if (s.cells_per_task < 1) throw UsageError("--cells-per-task", fmt::format("{} is not at least 1", s.cells_per_task));
   for (const auto& line : s.extra) {

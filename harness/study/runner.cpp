@@ -91,6 +91,8 @@ RunSummary run_study(const Manifest& manifest, const methods::MethodRegistry& re
     return summary;
   }
 
+  // Before the store is touched: a worker on a node without the GPU it asks for fails at once, once.
+  registry.check_device(manifest.device);
   if (manifest.database.has_parent_path()) fs::create_directories(manifest.database.parent_path());
   reports::ResultsStore store(manifest.database);
   const std::string host = host_name();

@@ -2,6 +2,7 @@
 #include "methods/common/environment.h"
 
 #include "methods/common/host_allocator.h"
+#include "methods/common/tensors.h"
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
@@ -54,6 +55,8 @@ void apply_torch_environment(const CellEnvironment& environment) {
 }
 
 DeviceProbe cuda_device_probe() {
+  DeviceProbe probe;
+  probe.check = [](const std::string& device) { parse_device(device); };
 #if defined(KDAD_WITH_CUDA)
   auto index = [](const std::string& device) -> std::optional<int> {
     if (device.rfind("cuda", 0) != 0) return std::nullopt;
@@ -61,7 +64,6 @@ DeviceProbe cuda_device_probe() {
     return parsed.has_index() ? static_cast<int>(parsed.index()) : 0;
   };
   namespace allocator = c10::cuda::CUDACachingAllocator;
-  DeviceProbe probe;
   probe.reset = [index](const std::string& device) {
     if (const auto i = index(device)) allocator::resetPeakStats(*i);
   };
@@ -88,10 +90,8 @@ DeviceProbe cuda_device_probe() {
         at::detail::getCUDAHooks().hasCuDNN() ? at::detail::getCUDAHooks().versionCuDNN() : 0, context.deterministicCuDNN(),
         context.benchmarkCuDNN(), context.deterministicAlgorithms());
   };
-  return probe;
-#else
-  return {};
 #endif
+  return probe;
 }
 
 }  // namespace kdad::methods

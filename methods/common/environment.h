@@ -11,9 +11,9 @@ namespace kdad::methods {
 /// allocator.
 void apply_torch_environment(const CellEnvironment& environment);
 
-/// For "cuda" / "cuda:N" devices: peak memory from the caching allocator, synchronisation before
-/// timings, and the device's description (name, memory, CUDA/cuDNN versions, cuDNN flags).
-/// Nothing on CPU or in a LibTorch built without CUDA.
+/// Whether a device can be used here (parse_device), and for "cuda" / "cuda:N" devices: peak memory
+/// from the caching allocator, synchronisation before timings, and the device's description (name,
+/// memory, CUDA/cuDNN versions, cuDNN flags); these do nothing on CPU or without CUDA.
 DeviceProbe cuda_device_probe();
 
 }  // namespace kdad::methods

@@ -18,7 +18,7 @@ torch::Tensor stack_images(const std::vector<datasets::FloatImage>& images, cons
 cv::Mat tensor_to_mat(const torch::Tensor& map);
 
 /// "cpu", "cuda" or "cuda:N" as a torch device; throws ConfigError when CUDA is asked for but this
-/// LibTorch has none.
+/// LibTorch has none, or N is not below the number of GPUs it sees.
 torch::Device parse_device(const std::string& device);
 
 }  // namespace kdad::methods

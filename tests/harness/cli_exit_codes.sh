@@ -52,6 +52,15 @@ expect_error "manifest not found" run "$work/absent.toml"
 printf '[[method]]\nid = "rd"\npreset = "tiny"\ncolour = 1\n[[dataset]]\nformat = "mvtec_ad"\nroot = "data"\n' >"$work/bad.toml"
 expect_error "bad.toml:4: unknown key 'colour'" run "$work/bad.toml"
 expect_error "pretrained" run "$work/bad.toml" --pretrained sometimes
+expect_error "MANIFEST argument" plan
+expect_error "SHARDS argument" merge --into "$work/merged.sqlite"
+printf 'database = "ok.sqlite"\n[[method]]\nid = "rd"\npreset = "tiny"\n[[dataset]]\nformat = "mvtec_ad"\nroot = "data"\n' >"$work/ok.toml"
+expect_error "--time: 'banana'" plan "$work/ok.toml" --slurm "$work/plan" --time banana
+expect_error "--mem: '12X'" plan "$work/ok.toml" --slurm "$work/plan" --mem 12X
+[ -e "$work/plan" ] && { echo "FAIL: a plan was written despite an error"; failures=$((failures + 1)); }
+# No machine has 100 GPUs: refused before the database exists, with or without CUDA in this build.
+expect_error "cuda:99" run "$work/ok.toml" --device cuda:99
+[ -e "$work/ok.sqlite" ] && { echo "FAIL: database created for a device that cannot run"; failures=$((failures + 1)); }
 
 # report, table and compare read a store and refuse bad inputs before writing anything
 "$kdad" datasets make-synthetic "$work/d2" --size 48 --train 1 --test-good 2 --test-per-defect 1 --categories disc \

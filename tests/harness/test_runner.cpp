@@ -236,6 +236,18 @@ TEST_CASE("a failing cell is recorded with its message and the sweep goes on unl
   CHECK(stopped.ok == 0);
 }
 
+TEST_CASE("a device the registry refuses stops the run before the database is created", "[runner]") {
+  Study s;
+  methods::DeviceProbe probe;
+  probe.check = [](const std::string& device) {
+    if (device != "cpu") throw ConfigError(device, "no such GPU here");
+  };
+  s.registry.set_device_probe(probe);
+  const Manifest m = s.manifest("", "[0]", "device = \"cuda:1\"\n");
+  CHECK_THROWS_AS(s.run(m), ConfigError);
+  CHECK_FALSE(fs::exists(m.database));
+}
+
 TEST_CASE("resume re-runs the cells that failed and skips only the finished ones", "[runner]") {
   Study s;
   const Manifest m = s.manifest();

@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
+#include <torch/cuda.h>
 #include <torch/nn.h>
 
 #include <array>
@@ -281,6 +282,20 @@ TEST_CASE("out-of-range RD, MRKD, MKD and ADPS options are refused as config err
     CHECK_THROWS_WITH(registry.create(id, options), Contains(value));
   }
   CHECK_NOTHROW(registry.create("mrkd", registry.resolve("mrkd", "tiny", {{"sigma", "0"}, {"mask_ratio", "0"}})));
+}
+
+TEST_CASE("a device this machine cannot use is refused by name before anything runs", "[methods][device]") {
+  MethodRegistry registry;
+  register_builtin_methods(registry);
+  CHECK_NOTHROW(registry.check_device("cpu"));
+  // No machine has 100 GPUs: refused with or without CUDA, and the message names the device.
+  CHECK_THROWS_AS(registry.check_device("cuda:99"), ConfigError);
+  CHECK_THROWS_WITH(registry.check_device("cuda:99"), Contains("cuda:99"));
+  if (torch::cuda::is_available()) {
+    CHECK_NOTHROW(registry.check_device("cuda:0"));
+  } else {
+    CHECK_THROWS_WITH(registry.check_device("cuda"), Contains("no CUDA"));
+  }
 }
 
 TEST_CASE("a save that fails midway leaves the previous checkpoint loadable with its values", "[methods][checkpoint]") {
