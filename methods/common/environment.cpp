@@ -58,10 +58,10 @@ DeviceProbe cuda_device_probe() {
   DeviceProbe probe;
   probe.check = [](const std::string& device) { parse_device(device); };
 #if defined(KDAD_WITH_CUDA)
-  auto index = [](const std::string& device) -> std::optional<int> {
+  auto index = [](const std::string& device) -> std::optional<c10::DeviceIndex> {
     if (device.rfind("cuda", 0) != 0) return std::nullopt;
     const torch::Device parsed(device);
-    return parsed.has_index() ? static_cast<int>(parsed.index()) : 0;
+    return parsed.has_index() ? parsed.index() : c10::DeviceIndex{0};
   };
   namespace allocator = c10::cuda::CUDACachingAllocator;
   probe.reset = [index](const std::string& device) {
