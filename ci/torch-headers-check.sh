@@ -3,7 +3,7 @@
 # headers from Debian's archive, so that code written against Debian 12's LibTorch 1.13 keeps
 # compiling on 2.x without a GPU or a PyTorch installation:
 #   trixie  libtorch-dev 2.6, C++20 (the standard CMake picks for LibTorch 2.x)
-#   sid     the newest libtorch-dev, C++20 (2.12 and later refuse anything older)
+#   sid     the newest libtorch-dev, C++20 (recent 2.x, 2.14 for one, refuse anything older)
 #   cuda    libtorch-cuda-dev 2.6 with CUDA 12 headers, C++20: the CUDA-only code (KDAD_WITH_CUDA)
 # Needs a configured build (build/compile_commands.json). Downloads about 1 GB once (the CUDA
 # headers come with nvidia-cuda-dev) into build/torch-headers/, reused by later runs.
@@ -15,6 +15,9 @@ root=$PWD
 cache=$root/build/torch-headers
 configs=("$@")
 [ ${#configs[@]} -eq 0 ] && configs=(trixie sid cuda)
+for config in "${configs[@]}"; do
+  case $config in trixie | sid | cuda) ;; *) echo "torch-headers-check: unknown configuration '$config' (trixie, sid or cuda)" >&2; exit 2 ;; esac
+done
 [ -f build/compile_commands.json ] || { echo "torch-headers-check: build/compile_commands.json missing: run cmake --preset default first" >&2; exit 2; }
 
 # A private apt configuration: the machine's own sources and installed packages are left alone.
@@ -102,7 +105,6 @@ for config in "${configs[@]}"; do
     trixie) unpack trixie libtorch-dev/trixie; inc=$cache/trixie/usr/include ;;
     sid) unpack sid libtorch-dev/sid; inc=$cache/sid/usr/include ;;
     cuda) unpack cuda libtorch-cuda-dev/trixie nvidia-cuda-dev/trixie libcu++-dev/trixie; inc=$cache/cuda/usr/include ;;
-    *) echo "torch-headers-check: unknown configuration '$config' (trixie, sid or cuda)" >&2; exit 2 ;;
   esac
   # In recent 2.x, torch/version.h forwards to torch/headeronly/version.h.
   version_headers=("$inc/torch/csrc/api/include/torch/version.h")
