@@ -24,6 +24,13 @@ assert torch.cuda.is_available(), "this PyTorch sees no GPU"
 assert torch._C._GLIBCXX_USE_CXX11_ABI, "this PyTorch uses the pre-C++11 ABI; kdad's other libraries use the C++11 one"
 PY
 
+# LibTorch's CMake files look for the CUDA toolkit (headers, nvcc) a CUDA build was made with.
+if ! command -v nvcc >/dev/null && [ ! -x /usr/local/cuda/bin/nvcc ] && [ -z "${CUDAToolkit_ROOT:-}" ]; then
+  echo "gpu-check: no CUDA toolkit (nvcc) found: a CUDA LibTorch is built against one; install the toolkit" \
+       "of torch.version.cuda's major version or set CUDAToolkit_ROOT" >&2
+  exit 2
+fi
+
 if command -v apt-get >/dev/null && [ "$(id -u)" -eq 0 ]; then
   bash ci/setup.sh >/dev/null
 fi
