@@ -34,8 +34,8 @@ fi
 
 # Speed is gated only on the machine type the baseline was taken on: on another CPU the calibration
 # benchmark (convolutions) and the methods (less convolution-bound) scale differently, and
-# calibrated ratios moved by up to 1.5x either way (ci/gate/README.md). The same machine times the
-# calibration within 5 % from run to run.
+# calibrated ratios moved by up to 1.5x either way (ci/gate/README.md). One machine type timed the
+# calibration within 1.31x from run to run (mostly 10 %); two types differed by 1.6-1.8x.
 calibration() { sqlite3 "$1" "SELECT json_extract(calibration, '\$.seconds') FROM runs WHERE calibration IS NOT NULL ORDER BY id DESC LIMIT 1"; }
 machine_ratio=$(awk -v c="$(calibration "$out/candidate.sqlite")" -v b="$(calibration ci/gate/baseline.sqlite)" \
   'BEGIN { if (c > 0 && b > 0) printf "%.2f", c / b; else print "nan" }')
