@@ -35,10 +35,16 @@ const fs::path& checked_existing(const fs::path& file, int newest_known) {
   std::int64_t application = 0;
   std::int64_t tables = 0;
   try {
-    version = pragma_int(db, "user_version");
-    application = pragma_int(db, "application_id");
-    Statement count = db.prepare("SELECT count(*) FROM sqlite_master");
-    tables = count.step() ? count.column_int(0) : 0;
+    // One statement, one snapshot: read one by one, the ids could predate and the tables follow
+    // the commit of a worker creating the store at this moment, which reads as a foreign database.
+    Statement header = db.prepare(
+        "SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id), "
+        "(SELECT count(*) FROM sqlite_master)");
+    if (header.step()) {
+      version = header.column_int(0);
+      application = header.column_int(1);
+      tables = header.column_int(2);
+    }
   } catch (const StoreError&) {
     throw StoreError(file.string(), "is not a SQLite database; refusing to touch it");
   }

@@ -6,8 +6,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include <atomic>
 #include <fstream>
+#include <mutex>
 #include <set>
+#include <thread>
+#include <vector>
 
 using namespace kdad;
 using namespace kdad::reports;
@@ -99,6 +105,33 @@ TEST_CASE("the store survives reopening and uses WAL", "[reports]") {
   auto mode = db.prepare("PRAGMA journal_mode");
   REQUIRE(mode.step());
   CHECK(mode.column_text(0) == "wal");
+}
+
+TEST_CASE("processes creating one store at the same moment all open it", "[reports]") {
+  // Several `kdad run` workers start on a database none has created yet: one creates the schema,
+  // the others must see either no store or the whole store, never a half (one "not a kdad store").
+  test::TempDir dir;
+  for (int round = 0; round < 100; ++round) {
+    const auto file = dir / fmt::format("r{}.sqlite", round);
+    std::vector<std::thread> workers;
+    std::atomic<int> failures{0};
+    std::string message;
+    std::mutex message_mutex;
+    for (int w = 0; w < 8; ++w) {
+      workers.emplace_back([&] {
+        try {
+          ResultsStore store(file);
+        } catch (const std::exception& e) {
+          ++failures;
+          const std::lock_guard lock(message_mutex);
+          message = e.what();
+        }
+      });
+    }
+    for (auto& worker : workers) worker.join();
+    INFO("round " << round << ": " << message);
+    REQUIRE(failures == 0);
+  }
 }
 
 TEST_CASE("a database with a newer schema is refused and left byte for byte untouched", "[reports]") {
