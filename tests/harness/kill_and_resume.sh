@@ -3,6 +3,7 @@
 # PRAGMA integrity_check and keeps every finished cell, then resumes to completion.
 # Usage: kill_and_resume.sh KDAD_WITH_TEST_METHODS_BINARY
 set -u
+source "$(dirname "$0")/pixel_stats_study.sh"
 kdad=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -11,20 +12,7 @@ command -v sqlite3 >/dev/null || { echo "skipped: sqlite3 command not installed 
 
 "$kdad" datasets make-synthetic "$work/data" --size 48 --train 6 --test-good 2 --test-per-defect 1 \
   --categories weave,disc,speckle >/dev/null || fail "make-synthetic"
-cat >"$work/study.toml" <<TOML
-name = "kill test"
-database = "db.sqlite"
-artifacts = "artifacts"
-seeds = [0, 1]
-threads = 1
-[[method]]
-id = "pixel_stats"
-preset = "tiny"
-options = { sleep_ms = 150 }
-[[dataset]]
-format = "mvtec_ad"
-root = "data"
-TOML
+pixel_stats_study "$work/study.toml" "kill test" db.sqlite "[0, 1]" 150
 
 # The keys a JSON log reports as finished with status ok.
 finished_keys() {

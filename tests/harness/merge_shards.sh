@@ -3,6 +3,7 @@
 # run's provenance kept, a second merge changing nothing, a newer or foreign shard refused before
 # anything is written. Usage: merge_shards.sh KDAD_WITH_TEST_METHODS_BINARY
 set -u
+source "$(dirname "$0")/pixel_stats_study.sh"
 kdad=$(readlink -f "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -13,19 +14,7 @@ cd "$work" || exit 1
 "$kdad" datasets make-synthetic data --size 48 --train 2 --test-good 2 --test-per-defect 1 \
   --categories weave,disc >/dev/null || fail "make-synthetic"
 for seed in 0 1; do
-  cat >"shard$seed.toml" <<TOML
-name = "shard $seed"
-database = "shard$seed.sqlite"
-artifacts = "artifacts"
-seeds = [$seed]
-threads = 1
-[[method]]
-id = "pixel_stats"
-preset = "tiny"
-[[dataset]]
-format = "mvtec_ad"
-root = "data"
-TOML
+  pixel_stats_study "shard$seed.toml" "shard $seed" "shard$seed.sqlite" "[$seed]" 0
   "$kdad" run "shard$seed.toml" >"run$seed.log" 2>&1 || fail "shard $seed: $(tail -3 "run$seed.log")"
 done
 

@@ -3,6 +3,7 @@
 # cells, each computed once; a worker killed mid-cell leaves its cell to the survivor, which waits
 # for the claim to die and computes it. Usage: shared_grid_workers.sh KDAD_WITH_TEST_METHODS_BINARY
 set -u
+source "$(dirname "$0")/pixel_stats_study.sh"
 kdad=$(readlink -f "$1")
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
@@ -13,20 +14,7 @@ cd "$work" || exit 1
 "$kdad" datasets make-synthetic data --size 48 --train 4 --test-good 2 --test-per-defect 1 \
   --categories weave,disc,speckle >/dev/null || fail "make-synthetic"
 write_manifest() {  # write_manifest DATABASE SLEEP_MS
-  cat >"study-$1.toml" <<TOML
-name = "shared grid"
-database = "$1.sqlite"
-artifacts = "artifacts-$1"
-seeds = [0, 1]
-threads = 1
-[[method]]
-id = "pixel_stats"
-preset = "tiny"
-options = { sleep_ms = $2 }
-[[dataset]]
-format = "mvtec_ad"
-root = "data"
-TOML
+  pixel_stats_study "study-$1.toml" "shared grid" "$1.sqlite" "[0, 1]" "$2"
 }
 # Cells finished by the worker whose JSON log is $1.
 finished() { local n; n=$(grep -c '"event":"cell_finished"' "$1" 2>/dev/null); echo "${n:-0}"; }

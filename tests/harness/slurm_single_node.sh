@@ -5,6 +5,7 @@
 # merged database ends complete. Skipped (77) only where Slurm is not installed or cannot start.
 # Usage: slurm_single_node.sh KDAD_WITH_TEST_METHODS_BINARY
 set -u
+source "$(dirname "$0")/pixel_stats_study.sh"
 kdad=$(readlink -f "$1")
 work=$(mktemp -d /tmp/kdad-slurm.XXXXXX)
 chmod 755 "$work"
@@ -92,20 +93,7 @@ wait_for_jobs() {  # until the queue is empty (at most 3 minutes)
 "$kdad" datasets make-synthetic data --size 48 --train 4 --test-good 2 --test-per-defect 1 \
   --categories weave,disc,speckle >/dev/null || fail "make-synthetic"
 write_manifest() {  # write_manifest SLEEP_MS
-  cat >study.toml <<TOML
-name = "slurm study"
-database = "unused.sqlite"
-artifacts = "artifacts"
-seeds = [0, 1]
-threads = 1
-[[method]]
-id = "pixel_stats"
-preset = "tiny"
-options = { sleep_ms = $1 }
-[[dataset]]
-format = "mvtec_ad"
-root = "data"
-TOML
+  pixel_stats_study study.toml "slurm study" unused.sqlite "[0, 1]" "$1"
 }
 cells_ok() { sqlite3 "$1" "SELECT count(*) FROM cells WHERE status = 'ok'" 2>/dev/null || echo 0; }
 
