@@ -84,10 +84,7 @@ Command parse_report(const std::vector<std::string>& args) {
        "Chart.js file to inline (Debian: libjs-chart.js)");
   add_selection_options(options, selection);
   const std::string usage = "usage: kdad report DB --html FILE [--run ID] [--method M] [--dataset D] [--protocol P]";
-  if (wants_help(args)) return HelpCommand{describe(options, usage)};
-  po::positional_options_description positional;
-  positional.add("database", 1);
-  parse(args, options, positional);
+  if (auto help = help_or_parse(args, options, usage, {"database"})) return *help;
   command.database = database;
   command.html = html;
   command.chartjs = chartjs;
@@ -116,10 +113,7 @@ Command parse_table(const std::vector<std::string>& args) {
   add_selection_options(options, selection);
   const std::string usage = "usage: kdad table DB [--format latex|markdown|csv] [--metrics M,...] [--rows category|dataset] "
                             "[--std] [--decimals N] [filters]";
-  if (wants_help(args)) return HelpCommand{describe(options, usage)};
-  po::positional_options_description positional;
-  positional.add("database", 1);
-  parse(args, options, positional);
+  if (auto help = help_or_parse(args, options, usage, {"database"})) return *help;
   command.database = database;
   if (format == "latex") command.options.format = reports::TableFormat::latex;
   else if (format == "markdown" || format == "md") command.options.format = reports::TableFormat::markdown;
@@ -173,10 +167,7 @@ Command parse_compare(const std::vector<std::string>& args) {
   add_selection_options(options, selection);
   const std::string usage = "usage: kdad compare BASELINE CANDIDATE [--baseline-run ID] [--candidate-run ID] [--tolerance T] "
                             "[--speed-tolerance R] [--json]";
-  if (wants_help(args)) return HelpCommand{describe(options, usage)};
-  po::positional_options_description positional;
-  positional.add("baseline", 1).add("candidate", 1);
-  parse(args, options, positional);
+  if (auto help = help_or_parse(args, options, usage, {"baseline", "candidate"})) return *help;
   command.baseline = baseline;
   command.candidate = candidate;
   if (!selection.run.empty()) throw UsageError("--run", "use --baseline-run and --candidate-run with compare");
@@ -237,10 +228,7 @@ Command parse_make_synthetic(const std::vector<std::string>& args) {
       ("map-strength", po::value<double>(&command.maps.strength)->default_value(0.8, "0.8"),
        "simulated response on defects (noise std 0.3)");
   const std::string usage = "usage: kdad datasets make-synthetic ROOT [options]";
-  if (wants_help(args)) return HelpCommand{describe(options, usage)};
-  po::positional_options_description positional;
-  positional.add("root", 1);
-  parse(args, options, positional);
+  if (auto help = help_or_parse(args, options, usage, {"root"})) return *help;
   command.root = root;
   command.spec.categories = split_list(categories);
   command.maps.seed = command.spec.seed;
@@ -264,10 +252,7 @@ Command parse_verify(const std::vector<std::string>& args) {
   ImageInputText image_inputs;
   add_image_input_options(options, image_inputs);
   const std::string usage = "usage: kdad datasets verify [ROOT] --format FORMAT [options]";
-  if (wants_help(args)) return HelpCommand{describe(options, usage)};
-  po::positional_options_description positional;
-  positional.add("root", 1);
-  parse(args, options, positional);
+  if (auto help = help_or_parse(args, options, usage, {"root"})) return *help;
   command.image_inputs = to_image_input_policy(image_inputs);
   command.root = root;
   command.format = datasets::parse_dataset_format(format);

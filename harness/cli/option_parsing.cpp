@@ -13,6 +13,9 @@
 namespace kdad::harness {
 namespace po = boost::program_options;
 
+namespace {
+
+// The usage line followed by the option table, for --help.
 std::string describe(const po::options_description& options, const std::string& usage) {
   std::ostringstream text;
   text << usage << "\n" << options;
@@ -22,6 +25,8 @@ std::string describe(const po::options_description& options, const std::string& 
 bool wants_help(const std::vector<std::string>& args) {
   return std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end();
 }
+
+}  // namespace
 
 po::variables_map parse(const std::vector<std::string>& args, const po::options_description& options,
                         const po::positional_options_description& positional) {
@@ -44,6 +49,20 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
     throw UsageError(e.what());
   }
   return values;
+}
+
+std::optional<HelpCommand> help_or_parse(const std::vector<std::string>& args, const po::options_description& options,
+                                         const std::string& usage, std::initializer_list<const char*> positional,
+                                         bool rest) {
+  if (wants_help(args)) return HelpCommand{describe(options, usage)};
+  po::positional_options_description names;
+  std::size_t index = 0;
+  for (const char* name : positional) {
+    const bool last = ++index == positional.size();
+    names.add(name, rest && last ? -1 : 1);
+  }
+  parse(args, options, names);
+  return std::nullopt;
 }
 
 std::vector<std::string> split_list(const std::string& text) {

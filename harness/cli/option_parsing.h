@@ -8,19 +8,23 @@
 
 #include <boost/program_options.hpp>
 
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace kdad::harness {
 
-/// The usage line followed by the option table, for --help.
-std::string describe(const boost::program_options::options_description& options, const std::string& usage);
-/// True when --help or -h is among `args`.
-bool wants_help(const std::vector<std::string>& args);
 /// Parses `args`; a Boost error becomes a UsageError with its message.
 boost::program_options::variables_map parse(const std::vector<std::string>& args,
                                             const boost::program_options::options_description& options,
                                             const boost::program_options::positional_options_description& positional);
+/// The command's help when --help or -h is among `args`; otherwise parses them (as parse), bare
+/// arguments filling `positional` in order, the last name taking all the rest when `rest` is true.
+std::optional<HelpCommand> help_or_parse(const std::vector<std::string>& args,
+                                         const boost::program_options::options_description& options,
+                                         const std::string& usage, std::initializer_list<const char*> positional,
+                                         bool rest = false);
 /// "a,b,,c" → {"a", "b", "c"}.
 std::vector<std::string> split_list(const std::string& text);
 /// skip, zero or nan; a UsageError naming --rd4ad-policy otherwise.

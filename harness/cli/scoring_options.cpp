@@ -45,8 +45,7 @@ Command parse_eval(const std::vector<std::string>& args) {
   ImageInputText image_inputs;
   add_image_input_options(options, image_inputs);
   const std::string usage = "usage: kdad eval --dataset ROOT [--format F] --maps MAPS [options]";
-  if (wants_help(args)) return HelpCommand{describe(options, usage)};
-  parse(args, options, {});
+  if (auto help = help_or_parse(args, options, usage, {})) return *help;
   command.image_inputs = to_image_input_policy(image_inputs);
   if (!(command.pro_limit > 0.0 && command.pro_limit <= 1.0)) {
     throw UsageError("--limit", fmt::format("{} is outside (0, 1]", command.pro_limit));
@@ -101,10 +100,7 @@ Command parse_reproduce(const std::vector<std::string>& args) {
   ImageInputText image_inputs;
   add_image_input_options(options, image_inputs);
   const std::string usage = "usage: kdad reproduce DB CELL [--tolerance T] [--force]";
-  if (wants_help(args)) return HelpCommand{describe(options, usage)};
-  po::positional_options_description positional;
-  positional.add("database", 1).add("cell", 1);
-  parse(args, options, positional);
+  if (auto help = help_or_parse(args, options, usage, {"database", "cell"})) return *help;
   command.image_inputs = to_image_input_policy(image_inputs);
   if (!(command.tolerance >= 0.0)) throw UsageError("--tolerance", fmt::format("{} is negative", command.tolerance));
   if (command.threads < 0 || command.threads > 1024) throw UsageError("--threads", fmt::format("{} is outside 0..1024", command.threads));

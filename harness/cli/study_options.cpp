@@ -48,10 +48,7 @@ Command parse_merge(const std::vector<std::string>& args) {
       ("shards", po::value<std::vector<std::string>>(&shards)->required(), "results databases to merge (positional)")
       ("into", po::value<std::string>(&into)->required(), "the merged database (created when absent)");
   const std::string usage = "usage: kdad merge SHARD... --into DB";
-  if (wants_help(args)) return HelpCommand{describe(options, usage)};
-  po::positional_options_description positional;
-  positional.add("shards", -1);
-  parse(args, options, positional);
+  if (auto help = help_or_parse(args, options, usage, {"shards"}, true)) return *help;
   command.into = into;
   for (const auto& shard : shards) {
     std::error_code ec;
@@ -83,10 +80,7 @@ Command parse_plan(const std::vector<std::string>& args) {
       ("sbatch", po::value<std::vector<std::string>>(&s.extra)->composing(), "a further #SBATCH line, e.g. --qos=long (repeatable)")
       ("pretrained", po::value<std::string>(&pretrained), "imagenet|none: override every method's pretrained option");
   const std::string usage = "usage: kdad plan MANIFEST [--slurm OUT] [--missing DB] [--submit] [slurm options]";
-  if (wants_help(args)) return HelpCommand{describe(options, usage)};
-  po::positional_options_description positional;
-  positional.add("manifest", 1);
-  parse(args, options, positional);
+  if (auto help = help_or_parse(args, options, usage, {"manifest"})) return *help;
   command.manifest = manifest;
   if (!slurm.empty()) command.slurm = slurm;
   if (!missing.empty()) command.missing = missing;
@@ -119,10 +113,7 @@ Command parse_run_cell(const std::vector<std::string>& args) {
   ImageInputText image_inputs;
   add_image_input_options(options, image_inputs);
   const std::string usage = "usage: kdad run-cell MANIFEST --plan OUT [--task I]";
-  if (wants_help(args)) return HelpCommand{describe(options, usage)};
-  po::positional_options_description positional;
-  positional.add("manifest", 1);
-  parse(args, options, positional);
+  if (auto help = help_or_parse(args, options, usage, {"manifest"})) return *help;
   command.image_inputs = to_image_input_policy(image_inputs);
   command.manifest = manifest;
   command.plan = plan;
@@ -153,10 +144,7 @@ Command parse_run(const std::vector<std::string>& args) {
   add_image_input_options(options, image_inputs);
   const std::string usage =
       "usage: kdad run MANIFEST [--resume] [--fail-fast] [--dry-run] [--device D] [--checkpoint PATTERN] [--log-json FILE]";
-  if (wants_help(args)) return HelpCommand{describe(options, usage)};
-  po::positional_options_description positional;
-  positional.add("manifest", 1);
-  parse(args, options, positional);
+  if (auto help = help_or_parse(args, options, usage, {"manifest"})) return *help;
   command.image_inputs = to_image_input_policy(image_inputs);
   command.manifest = manifest;
   if (!log_json.empty()) command.log_json = log_json;
