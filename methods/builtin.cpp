@@ -24,7 +24,7 @@ void register_builtin_methods(MethodRegistry& registry) {
   registry.add({"adps", "Asymmetric Distillation Post-Segmentation (TNNLS; no official code: defaults marked guess are kdad's)",
                 adps_options(), [](const MethodOptions& options) { return std::make_unique<Adps>(adps_config(options)); }});
   registry.set_environment_setup(apply_torch_environment);
-  registry.set_device_probe(cuda_device_probe());
+  registry.set_device_probe(torch_device_probe());
   registry.set_speed_calibration(measure_conv_calibration);
   registry.add_library_version("libtorch", libtorch_version());
 }

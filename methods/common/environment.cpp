@@ -54,7 +54,7 @@ void apply_torch_environment(const CellEnvironment& environment) {
   }
 }
 
-DeviceProbe cuda_device_probe() {
+DeviceProbe torch_device_probe() {
   DeviceProbe probe;
   probe.check = [](const std::string& device) { parse_device(device); };
 #if defined(KDAD_WITH_CUDA)

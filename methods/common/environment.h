@@ -14,6 +14,6 @@ void apply_torch_environment(const CellEnvironment& environment);
 /// Whether a device can be used here (parse_device), and for "cuda" / "cuda:N" devices: peak memory
 /// from the caching allocator, synchronisation before timings, and the device's description (name,
 /// memory, CUDA/cuDNN versions, cuDNN flags); these do nothing on CPU or without CUDA.
-DeviceProbe cuda_device_probe();
+DeviceProbe torch_device_probe();
 
 }  // namespace kdad::methods

@@ -40,9 +40,11 @@ torch::Device parse_device(const std::string& device) {
   if (parsed.is_cuda() && !torch::cuda::is_available()) {
     throw ConfigError(device, "CUDA requested but this LibTorch has no CUDA device (build against a CUDA LibTorch)");
   }
-  if (parsed.is_cuda() && parsed.has_index() && parsed.index() >= static_cast<int>(torch::cuda::device_count())) {
-    const auto count = torch::cuda::device_count();
-    throw ConfigError(device, fmt::format("no such GPU: this machine has {} (cuda:0 to cuda:{})", count, count - 1));
+  if (parsed.is_cuda() && parsed.has_index()) {
+    const auto count = static_cast<int>(torch::cuda::device_count());
+    if (parsed.index() >= count) {
+      throw ConfigError(device, fmt::format("no such GPU: this machine has {} (cuda:0 to cuda:{})", count, count - 1));
+    }
   }
   return parsed;
 }
