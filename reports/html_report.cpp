@@ -3,14 +3,13 @@
 #include "reports/protocol_text.h"
 
 #include "core/error.h"
+#include "core/text_file.h"
 #include "reports/html_page.h"
 #include "reports/html_text.h"
 #include "reports/terminal_tables.h"
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
 
 namespace kdad::reports {
 namespace html {
@@ -76,13 +75,11 @@ constexpr const char* kRenderer = R"js(
 )js";
 
 std::string read_chartjs(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  if (in) text << in.rdbuf();
-  if (!in || text.str().empty()) {
+  const auto text = read_file_contents(file);
+  if (!text || text->empty()) {
     throw IoError(file.string(), "cannot read Chart.js (install Debian's libjs-chart.js, or give --chartjs FILE)");
   }
-  return text.str();
+  return *text;
 }
 
 

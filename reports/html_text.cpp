@@ -1,10 +1,10 @@
 // HTML text helpers.
 #include "reports/html_text.h"
 
+#include "core/text_file.h"
+
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
 
 namespace kdad::reports {
 
@@ -53,14 +53,11 @@ std::string base64(std::string_view bytes) {
 }
 
 std::optional<std::string> data_uri_of_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (!in && !in.eof()) return std::nullopt;
+  const auto bytes = read_file_contents(file);
+  if (!bytes) return std::nullopt;
   const std::string extension = file.extension().string();
   const char* type = extension == ".png" ? "image/png" : "image/jpeg";
-  return fmt::format("data:{};base64,{}", type, base64(bytes.str()));
+  return fmt::format("data:{};base64,{}", type, base64(*bytes));
 }
 
 std::string json_for_script(const std::string& json) {

@@ -2,6 +2,7 @@
 #include "harness/report/report_command.h"
 
 #include "core/error.h"
+#include "core/text_file.h"
 #include "reports/compare.h"
 #include "reports/html_report.h"
 #include "reports/paper_table.h"
@@ -9,32 +10,9 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
-#include <fstream>
-#include <unistd.h>
 
 namespace kdad::harness {
 namespace fs = std::filesystem;
-
-void write_file_atomically(const fs::path& file, const std::string& text) {
-  std::error_code ec;
-  if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
-  if (fs::is_directory(file, ec)) throw IoError(file.string(), "is a folder; give a file name");
-  const fs::path partial = file.string() + fmt::format(".partial-{}", ::getpid());
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      fs::remove(partial, ec);
-      throw IoError(file.string(), "cannot write the file");
-    }
-  }
-  fs::rename(partial, file, ec);
-  if (ec) {
-    fs::remove(partial, ec);
-    throw IoError(file.string(), "cannot write the file: " + ec.message());
-  }
-}
 
 int run_report(const ReportCommand& command, std::ostream& out) {
   const reports::SelectedCells selected = reports::select_cells(command.database, command.selection);

@@ -17,8 +17,4 @@ int run_table(const TableCommand& command, std::ostream& out);
 /// Compares candidate with baseline, prints Markdown or JSON; 0 without regression, 1 with one.
 int run_compare(const CompareCommand& command, std::ostream& out);
 
-/// Writes `text` to `file` through a temporary file renamed into place, creating parent folders;
-/// throws IoError naming the file.
-void write_file_atomically(const std::filesystem::path& file, const std::string& text);
-
 }  // namespace kdad::harness

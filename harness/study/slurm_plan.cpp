@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/sha256.h"
 #include "core/shell_quote.h"
+#include "core/text_file.h"
 #include "harness/study/grid.h"
 #include "harness/study/manifest.h"
 #include "harness/study/provenance.h"
@@ -17,7 +18,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <unistd.h>
@@ -39,23 +39,15 @@ fs::path kdad_executable() {
   return ::access(light.c_str(), X_OK) == 0 ? light : self;
 }
 
-void write_file(const fs::path& file, const std::string& text) {
-  std::ofstream stream(file, std::ios::binary | std::ios::trunc);
-  stream << text;
-  if (!stream.flush()) throw IoError(file.string(), "cannot write");
-}
-
-std::string read_file(const fs::path& file) {
-  std::ifstream stream(file, std::ios::binary);
-  if (!stream) throw IoError(file.string(), "cannot read (is this a folder written by kdad plan --slurm?)");
-  std::ostringstream text;
-  text << stream.rdbuf();
-  return text.str();
+std::string read_plan_file(const fs::path& file) {
+  auto text = read_file_contents(file);
+  if (!text) throw IoError(file.string(), "cannot read (is this a folder written by kdad plan --slurm?)");
+  return *text;
 }
 
 std::vector<PlannedCell> read_cells_tsv(const fs::path& file) {
   std::vector<PlannedCell> cells;
-  std::istringstream lines(read_file(file));
+  std::istringstream lines(read_plan_file(file));
   std::string line;
   int number = 0;
   while (std::getline(lines, line)) {
@@ -155,8 +147,8 @@ int run_plan(const PlanCommand& command, const methods::MethodRegistry& registry
                                {"cells_per_task", per_task},
                                {"tasks", tasks},
                                {"environment", environment}};
-  write_file(folder / "cells.tsv", tsv);
-  write_file(folder / "plan.json", plan.dump(2) + "\n");
+  write_file_atomically(folder / "cells.tsv", tsv);
+  write_file_atomically(folder / "plan.json", plan.dump(2) + "\n");
   const std::string comment = fmt::format("# Written by kdad plan (kdad {} {}{}) on {}: {} cells of {} in {} tasks.\n"
                                           "# Each task writes {}/shards/{}-task-<I>.sqlite; merge them with\n"
                                           "#   {} merge {}/shards/*.sqlite --into RESULTS.sqlite\n",
@@ -164,7 +156,7 @@ int run_plan(const PlanCommand& command, const methods::MethodRegistry& registry
                                           utc_now_iso8601(), cells.size(), manifest.name, tasks, folder.string(), plan_id,
                                           kdad.string(), folder.string());
   const fs::path script = folder / "submit.sh";
-  write_file(script, slurm_script(slurm, "kdad-" + plan_id, tasks, kdad, manifest_file, folder, comment));
+  write_file_atomically(script, slurm_script(slurm, "kdad-" + plan_id, tasks, kdad, manifest_file, folder, comment));
   fs::permissions(script, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
   fmt::print(out, "planned {} cells in {} array tasks: {}\n  submit: sbatch {}\n  merge:  {} merge {}/shards/*.sqlite --into RESULTS.sqlite\n",
              cells.size(), tasks, folder.string(), script.string(), kdad.string(), folder.string());
@@ -192,7 +184,7 @@ int run_plan_task(const RunCellCommand& command, const methods::MethodRegistry& 
   const fs::path folder = fs::absolute(command.plan).lexically_normal();
   nlohmann::json plan;
   try {
-    plan = nlohmann::json::parse(read_file(folder / "plan.json"));
+    plan = nlohmann::json::parse(read_plan_file(folder / "plan.json"));
   } catch (const nlohmann::json::exception& e) {
     throw DataError((folder / "plan.json").string(), std::string("not a kdad plan: ") + e.what());
   }
